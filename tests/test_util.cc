@@ -1,0 +1,64 @@
+#include "test_util.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace kiln::testing {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  std::filesystem::path base = std::filesystem::temp_directory_path();
+  for (;;) {
+    path_ = base / ("kiln-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+    if (std::filesystem::create_directory(path_)) break;
+  }
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path SourceDir() { return KILN_SOURCE_DIR; }
+
+std::optional<std::filesystem::path> SharedDatasets() {
+  std::filesystem::path p = SourceDir().parent_path() / "shared" / "datasets";
+  if (const char* env = std::getenv("KILN_DATASETS")) p = env;
+  if (std::filesystem::exists(p / "adult" / "adult-train.csv")) return p;
+  return std::nullopt;
+}
+
+std::string KilnBinary() { return KILN_BINARY; }
+
+CommandResult RunCommand(const std::string& command_line) {
+  CommandResult result;
+  std::string wrapped = command_line + " 2>&1";
+  FILE* pipe = popen(wrapped.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+void WriteFile(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace kiln::testing

@@ -81,11 +81,16 @@ class [[nodiscard]] Result {
 #define KILN_CONCAT_INNER(a, b) a##b
 #define KILN_CONCAT(a, b) KILN_CONCAT_INNER(a, b)
 
-#define KILN_RETURN_IF_ERROR(expr)           \
+// __COUNTER__ keeps the temporaries distinct when these macros nest (a lambda passed to a call
+// inside another macro's argument), which -Wshadow would otherwise reject.
+#define KILN_RETURN_IF_ERROR_IMPL(tmp, expr) \
   do {                                       \
-    ::kiln::Status kiln_status_ = (expr);    \
-    if (!kiln_status_.ok()) return kiln_status_; \
+    ::kiln::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;               \
   } while (false)
+
+#define KILN_RETURN_IF_ERROR(expr) \
+  KILN_RETURN_IF_ERROR_IMPL(KILN_CONCAT(kiln_status_, __COUNTER__), expr)
 
 #define KILN_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                               \
@@ -93,4 +98,4 @@ class [[nodiscard]] Result {
   lhs = std::move(tmp).value()
 
 #define KILN_ASSIGN_OR_RETURN(lhs, expr) \
-  KILN_ASSIGN_OR_RETURN_IMPL(KILN_CONCAT(kiln_result_, __LINE__), lhs, expr)
+  KILN_ASSIGN_OR_RETURN_IMPL(KILN_CONCAT(kiln_result_, __COUNTER__), lhs, expr)

@@ -1,0 +1,129 @@
+// The kiln binary driven as a user drives it: exit codes, --json output, and the real data sets.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using kiln::testing::KilnBinary;
+using kiln::testing::RunCommand;
+using kiln::testing::SharedDatasets;
+using kiln::testing::TempDir;
+using kiln::testing::WriteFile;
+using json = nlohmann::json;
+
+std::string Kiln(const TempDir& project, const std::string& args) {
+  return KilnBinary() + " --no-progress -C " + project.path().string() + " " + args;
+}
+
+json Json(const std::string& out) {
+  // Logs go to stderr, which RunCommand interleaves; the JSON document starts at the first '{'.
+  size_t start = out.find('{');
+  if (start == std::string::npos) return json();
+  return json::parse(out.substr(start), nullptr, false);
+}
+
+constexpr const char* kSpec = R"(version: 1
+task: {type: binary, target: y, positive_class: "1"}
+metrics:
+  north_star: {name: roc_auc, threshold: 0.7}
+)";
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(dir_ / "kiln.yaml", kSpec);
+    auto r = RunCommand(KilnBinary() + " init " + dir_.path().string());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
+  TempDir dir_;
+};
+
+TEST_F(CliTest, VersionPrintsJson) {
+  auto r = RunCommand(KilnBinary() + " --json version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Json(r.out).value("ok", false));
+}
+
+TEST_F(CliTest, UnknownSubcommandIsAUsageError) {
+  auto r = RunCommand(KilnBinary() + " frobnicate");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST_F(CliTest, MissingFileIsADataErrorThatRegistersNothing) {
+  auto r = RunCommand(Kiln(dir_, "data add /nonexistent/file.csv"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/file.csv"), std::string::npos) << r.out;
+  auto list = RunCommand(Kiln(dir_, "--json data list"));
+  EXPECT_TRUE(Json(list.out)["datasets"].empty()) << list.out;
+}
+
+TEST_F(CliTest, OutsideAProjectSaysHowToCreateOne) {
+  TempDir empty;
+  auto r = RunCommand(Kiln(empty, "data list"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("kiln init"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, AddShowValidateAndAuditRoundTrip) {
+  WriteFile(dir_ / "d.csv", "a,b,y\n1,x,0\n2,y,1\n3,x,1\n");
+  auto add = RunCommand(Kiln(dir_, "--json data add d.csv --name d"));
+  ASSERT_EQ(add.exit_code, 0) << add.out;
+  json added = Json(add.out);
+  EXPECT_EQ(added["dataset"]["rows"], 3);
+  EXPECT_FALSE(added["already_present"].get<bool>());
+
+  auto again = RunCommand(Kiln(dir_, "--json data add d.csv --name d"));
+  EXPECT_TRUE(Json(again.out)["already_present"].get<bool>()) << again.out;
+
+  auto show = RunCommand(Kiln(dir_, "--json data show d@v1"));
+  ASSERT_EQ(show.exit_code, 0) << show.out;
+  EXPECT_EQ(Json(show.out)["columns"][1]["type"], "categorical");
+
+  auto validate = RunCommand(Kiln(dir_, "data validate d"));
+  EXPECT_EQ(validate.exit_code, 0) << validate.out;
+
+  auto verify = RunCommand(Kiln(dir_, "--json audit verify"));
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_EQ(Json(verify.out)["entries_checked"], 1);
+}
+
+TEST_F(CliTest, UnknownDatasetIsNotFound) {
+  auto r = RunCommand(Kiln(dir_, "data show nosuch"));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("nosuch"), std::string::npos);
+}
+
+TEST_F(CliTest, BrokenKilnYamlNamesLineAndSuggestion) {
+  WriteFile(dir_ / "kiln.yaml", "version: 1\ntask:\n  type: binary\n  traget: y\n");
+  auto r = RunCommand(Kiln(dir_, "data list"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("target"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(":4:"), std::string::npos) << r.out;
+}
+
+TEST(CliRealData, InitProposesBinaryTaskForAdult) {
+  auto datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "shared datasets not found";
+  TempDir dir;
+  std::string csv = (*datasets / "adult" / "adult-train.csv").string();
+  auto init = RunCommand(KilnBinary() + " --json init " + dir.path().string() + " --from " + csv +
+                         " --target target");
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  EXPECT_EQ(Json(init.out)["task"], "binary");
+  auto add = RunCommand(KilnBinary() + " --json -C " + dir.path().string() + " data add " + csv +
+                        " --name adult");
+  ASSERT_EQ(add.exit_code, 0) << add.out;
+  json a = Json(add.out);
+  EXPECT_EQ(a["dataset"]["rows"], 32561);
+  EXPECT_EQ(a["dataset"]["columns"], 15);
+  EXPECT_TRUE(a["pii"].empty()) << a["pii"].dump();
+}
+
+}  // namespace
+}  // namespace kiln

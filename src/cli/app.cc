@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -83,7 +85,20 @@ int Run(int argc, char** argv) {
   RegisterAudit(app, ctx);
   RegisterStore(app, ctx);
 
-  app.parse_complete_callback([&] { InitLogging(quiet ? -1 : ctx.verbosity); });
+  // Like git -C: the command runs as if started in that folder, so relative paths given to it
+  // (data files, contracts, output paths) resolve against the project, not the caller.
+  app.parse_complete_callback([&] {
+    InitLogging(quiet ? -1 : ctx.verbosity);
+    if (ctx.project_dir == ".") return;
+    std::error_code ec;
+    std::filesystem::current_path(ctx.project_dir, ec);
+    if (ec) {
+      throw CLI::ValidationError(
+          "-C", fmt::format("cannot enter {}: {}; give an existing project folder",
+                            ctx.project_dir, ec.message()));
+    }
+    ctx.project_dir = ".";
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,7 +4,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <exception>
+#include <thread>
 
 namespace kiln {
 namespace {
@@ -125,9 +127,27 @@ Status SqliteDatabase::Configure() {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 
-  std::vector<SqlRow> rows;
-  KILN_RETURN_IF_ERROR(Run("PRAGMA journal_mode=WAL", {}, &rows));
-  std::string mode = rows.empty() || rows[0].empty() ? "" : SqlText(rows[0][0]);
+  // Switching a brand-new file to WAL needs an exclusive lock, and SQLite reports a clash with
+  // another opener at that moment as SQLITE_BUSY without consulting the busy handler; retry for
+  // as long as the busy timeout would have waited.
+  std::string mode;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    char* error = nullptr;
+    int rc = sqlite3_exec(
+        db_, "PRAGMA journal_mode=WAL",
+        [](void* out, int, char** values, char**) {
+          *static_cast<std::string*>(out) = values[0] != nullptr ? values[0] : "";
+          return 0;
+        },
+        &mode, &error);
+    sqlite3_free(error);
+    if (rc == SQLITE_OK) break;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+      return ErrorFor(rc, "PRAGMA journal_mode=WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (mode != "wal" && path_ != ":memory:") {
     return MakeError(ErrorCode::kIo,
                      "SQLite store {} cannot use write-ahead logging (journal mode is '{}'); "

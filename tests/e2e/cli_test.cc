@@ -55,9 +55,9 @@ TEST_F(CliTest, UnknownSubcommandIsAUsageError) {
   EXPECT_EQ(r.exit_code, 1) << r.out;
 }
 
-TEST_F(CliTest, MissingFileIsADataErrorThatRegistersNothing) {
+TEST_F(CliTest, MissingFileIsAUsageErrorThatRegistersNothing) {
   auto r = RunCommand(Kiln(dir_, "data add /nonexistent/file.csv"));
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("/nonexistent/file.csv"), std::string::npos) << r.out;
   auto list = RunCommand(Kiln(dir_, "--json data list"));
   EXPECT_TRUE(Json(list.out)["datasets"].empty()) << list.out;

@@ -129,7 +129,7 @@ TEST_F(DatasetServiceTest, FirstIngestWritesAnEditableContractThatLaterDataIsChe
   EXPECT_TRUE(first.contract_created);
   EXPECT_TRUE(std::filesystem::exists(first.contract_path));
   AddDatasetReport second =
-      Add(Csv("c2.csv", std::string(kCustomers) + "5,ed@example.com,-999999,maybe_not,no\n"),
+      Add(Csv("c2.csv", std::string(kCustomers) + "5,ed@example.com,-999999,no,no\n"),
           "customers");
   ASSERT_TRUE(second.contract_check.has_value());
   EXPECT_FALSE(second.contract_check->passed);

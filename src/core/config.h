@@ -17,6 +17,7 @@
 #include "data/frame.h"
 #include "data/infer.h"
 #include "data/source.h"
+#include "features/spec.h"
 
 namespace kiln {
 
@@ -132,6 +133,7 @@ struct ValidationSpec {
   SplitKind split = SplitKind::kStratifiedKFold;
   int folds = 5;
   uint64_t seed = 42;
+  int gap = 0;  // time_series: rows left out between the training window and the test fold
 };
 
 struct GovernanceSpec {
@@ -140,6 +142,41 @@ struct GovernanceSpec {
   std::string consent_column;
   // Dataset versions older than this are purged by `kiln data purge --expired`. Absent = keep.
   std::optional<int> retention_days;
+};
+
+// How a binary classifier's decision threshold is chosen (kiln.yaml `decision:`).
+struct ThresholdObjective {
+  // "fixed" (use `threshold`), "max_f1", "max_recall" (subject to min_precision), "max_precision"
+  // (subject to min_recall), "min_cost" (cost_false_positive * FP + cost_false_negative * FN).
+  std::string kind = "fixed";
+  double threshold = 0.5;
+  double min_precision = 0;
+  double min_recall = 0;
+  double cost_false_positive = 1;
+  double cost_false_negative = 1;
+};
+
+// One candidate model family of kiln.yaml `models:`. The baseline is always trained as well.
+struct ModelSpec {
+  // "xgboost" (gradient-boosted trees), "random_forest", "logistic" (L2), "ridge", "baseline".
+  std::string family;
+  int trees = 300;               // xgboost, random_forest
+  int max_depth = 6;             // xgboost, random_forest
+  double learning_rate = 0.1;    // xgboost
+  int early_stopping = 0;        // xgboost: rounds without improvement on a validation split; 0 off
+  double subsample = 1.0;        // xgboost; random_forest defaults to 0.632 when left at 1
+  double colsample = 1.0;        // per tree (xgboost), per node (random_forest defaults to sqrt)
+  double min_child_weight = 1;   // xgboost, random_forest
+  double l2 = 1.0;               // logistic, ridge: regularisation strength (sklearn's 1/C, alpha)
+  int max_iterations = 200;      // logistic
+  std::string strategy;          // baseline: "prior"/"most_frequent" or "mean"/"median"
+  int threads = 0;               // 0 = all cores
+};
+
+struct TrainingSpec {
+  std::vector<ModelSpec> models;  // empty = the defaults for the task (see docs/kiln-yaml.md)
+  FeatureSpec features;
+  ThresholdObjective decision;
 };
 
 struct ProblemSpec {
@@ -153,6 +190,7 @@ struct ProblemSpec {
   DataSpec data;
   ValidationSpec validation;
   GovernanceSpec governance;
+  TrainingSpec training;
 };
 
 inline constexpr size_t kMaxProjectNameLength = 64;

@@ -1,0 +1,48 @@
+// Uncertainty and comparison: bootstrap confidence intervals for any registered metric, the paired
+// bootstrap test of a candidate against a baseline on the same rows, and DeLong's test for the
+// difference of two correlated ROC AUCs. All resampling is seeded and reproducible.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/status.h"
+#include "evaluate/metrics.h"
+#include "evaluate/predictions.h"
+
+namespace kiln {
+
+struct Interval {
+  double value = 0;  // the metric on all rows
+  double low = 0;    // percentile bootstrap bounds
+  double high = 0;
+  int resamples = 0;  // resamples on which the metric was defined
+};
+
+// Percentile bootstrap interval of `metric` at `level` (e.g. 0.95) from `resamples` resamples.
+Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p,
+                                   const MetricParams& params = {}, int resamples = 1000,
+                                   double level = 0.95, uint64_t seed = 42);
+
+struct Comparison {
+  std::string method;      // "paired_bootstrap" or "delong"
+  double candidate = 0;    // the metric of each on all rows
+  double baseline = 0;
+  double difference = 0;   // candidate - baseline, signed so that positive means better
+  double low = 0;          // interval of the difference (paired bootstrap; DeLong: normal approx.)
+  double high = 0;
+  double p_value = 1;      // one-sided: H0 candidate is not better than baseline
+  bool significant = false;  // p_value < alpha
+};
+
+// Paired bootstrap: resamples rows once per draw and scores both models on the same rows.
+// `candidate` and `baseline` must hold the same truth in the same order (kUsage otherwise).
+Result<Comparison> PairedBootstrap(std::string_view metric, const Predictions& candidate,
+                                   const Predictions& baseline, const MetricParams& params = {},
+                                   int resamples = 1000, double alpha = 0.05, uint64_t seed = 42);
+
+// DeLong's test for binary ROC AUC (unweighted; kUsage when weights are given).
+Result<Comparison> DeLongTest(const Predictions& candidate, const Predictions& baseline,
+                              double alpha = 0.05);
+
+}  // namespace kiln

@@ -14,7 +14,7 @@
 namespace kiln {
 
 struct GateCheck {
-  std::string name;    // "north_star roc_auc >= 0.85", "guardrail log_loss <= 0.4", "beats baseline"
+  std::string name;  // "north_star roc_auc >= 0.85", "guardrail log_loss <= 0.4", "beats baseline"
   bool passed = false;
   double value = 0;
   std::string detail;  // one sentence with the figures, e.g. "0.912 >= 0.850"

@@ -5,10 +5,12 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/config.h"
 #include "core/status.h"
 #include "evaluate/predictions.h"
 
@@ -27,11 +29,23 @@ struct MetricParams {
 Result<double> ComputeMetric(std::string_view name, const Predictions& p,
                              const MetricParams& params = {});
 
-// Every metric that applies to the task, by name; undefined ones are left out.
+// Every metric that applies to the task, by name; undefined ones are left out. top_k_accuracy is
+// computed at k = kReportTopK, kiln.yaml's default. Aliases ("average_precision") and the
+// parameterised f_beta are not included.
 std::map<std::string, double> ComputeAllMetrics(const Predictions& p);
+inline constexpr int kReportTopK = 2;
 
-// The names of the metrics that apply to `task`, in display order.
+// The names of the metrics that apply to `task`, in display order (those ComputeAllMetrics gives).
 std::vector<std::string> MetricNamesFor(TaskType task);
+
+// Which way is better for a registered metric; nullopt for an unknown name. Agrees with
+// core/config's FindMetric for every name both know.
+std::optional<MetricDirection> DirectionOf(std::string_view name);
+
+// kUsage when the shapes disagree (scores per row, weights, classes); kData when a value breaks the
+// contract of predictions.h (a non-finite score, a truth that is not a class index, a negative
+// weight, no rows, or weights summing to zero). Every function here checks this first.
+Status ValidatePredictions(const Predictions& p);
 
 struct Curve {
   std::vector<double> x, y, thresholds;

@@ -18,10 +18,10 @@ struct Predictions {
   // Binary: P(class 1), one per row. Multiclass: row-major probabilities, classes per row, each row
   // summing to 1. Regression: the predicted value.
   std::vector<double> scores;
-  size_t classes = 2;                // classification only
-  std::vector<std::string> labels;   // classification: label of each class index
-  std::vector<double> weights;       // empty = every row weighs 1
-  double threshold = 0.5;            // binary: score >= threshold predicts class 1
+  size_t classes = 2;               // classification only
+  std::vector<std::string> labels;  // classification: label of each class index
+  std::vector<double> weights;      // empty = every row weighs 1
+  double threshold = 0.5;           // binary: score >= threshold predicts class 1
 
   size_t rows() const { return truth.size(); }
 };

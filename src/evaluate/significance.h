@@ -25,14 +25,15 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
                                    double level = 0.95, uint64_t seed = 42);
 
 struct Comparison {
-  std::string method;      // "paired_bootstrap" or "delong"
-  double candidate = 0;    // the metric of each on all rows
+  std::string method;    // "paired_bootstrap" or "delong"
+  double candidate = 0;  // the metric of each on all rows
   double baseline = 0;
-  double difference = 0;   // candidate - baseline, signed so that positive means better
-  double low = 0;          // interval of the difference (paired bootstrap; DeLong: normal approx.)
+  double difference = 0;  // candidate - baseline, signed so that positive means better
+  double low = 0;         // interval of the difference (paired bootstrap; DeLong: normal approx.)
   double high = 0;
-  double p_value = 1;      // one-sided: H0 candidate is not better than baseline
+  double p_value = 1;        // one-sided: H0 candidate is not better than baseline
   bool significant = false;  // p_value < alpha
+  double z = 0;              // DeLong: the standardised difference; 0 for the bootstrap
 };
 
 // Paired bootstrap: resamples rows once per draw and scores both models on the same rows.

@@ -1,0 +1,294 @@
+// Bootstrap intervals, the paired bootstrap and DeLong's test. Resampling draws row indices with a
+// seeded std::mt19937_64, so the same seed gives the same interval on the same build; a resample
+// on which the metric is undefined (say, one class drawn) is skipped and not counted.
+#include "evaluate/significance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <vector>
+
+namespace kiln {
+namespace {
+
+// The q-th quantile (0..1) with linear interpolation between order statistics (numpy's default).
+double Quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const size_t below = static_cast<size_t>(std::floor(position));
+  const size_t above = std::min(below + 1, values.size() - 1);
+  const double fraction = position - static_cast<double>(below);
+  return values[below] + fraction * (values[above] - values[below]);
+}
+
+double NormalUpperTail(double z) {
+  return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
+
+// The z with P(Z > z) = tail, by bisection: exact enough and needs no table of coefficients.
+double NormalUpperQuantile(double tail) {
+  double low = -40, high = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = (low + high) / 2;
+    (NormalUpperTail(mid) > tail ? low : high) = mid;
+  }
+  return (low + high) / 2;
+}
+
+// Draws resample indices; one object per test so that both models see the same rows.
+class Resampler {
+ public:
+  Resampler(size_t rows, uint64_t seed) : rng_(seed), pick_(0, rows - 1), indices_(rows) {}
+
+  const std::vector<size_t>& Draw() {
+    for (size_t& i : indices_) i = pick_(rng_);
+    return indices_;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  std::uniform_int_distribution<size_t> pick_;
+  std::vector<size_t> indices_;
+};
+
+// Fills `out` with the rows of `p` at `indices`, reusing its buffers.
+void Gather(const Predictions& p, const std::vector<size_t>& indices, Predictions& out) {
+  const size_t width = p.task == TaskType::kMulticlass ? p.classes : 1;
+  out.task = p.task;
+  out.classes = p.classes;
+  out.labels = p.labels;
+  out.threshold = p.threshold;
+  out.truth.resize(indices.size());
+  out.scores.resize(indices.size() * width);
+  out.weights.resize(p.weights.empty() ? 0 : indices.size());
+  for (size_t k = 0; k < indices.size(); ++k) {
+    const size_t i = indices[k];
+    out.truth[k] = p.truth[i];
+    std::copy_n(p.scores.begin() + static_cast<std::ptrdiff_t>(i * width), width,
+                out.scores.begin() + static_cast<std::ptrdiff_t>(k * width));
+    if (!p.weights.empty()) out.weights[k] = p.weights[i];
+  }
+}
+
+Status CheckResampling(int resamples, double level, std::string_view what) {
+  if (resamples < 1) {
+    return MakeError(ErrorCode::kUsage, "{} needs at least 1 resample, got {}", what, resamples);
+  }
+  if (!(level > 0 && level < 1)) {
+    return MakeError(ErrorCode::kUsage, "{} needs a level strictly between 0 and 1, got {}", what,
+                     level);
+  }
+  return Status::Ok();
+}
+
+// Both models must be scored on the same rows: same task, truth and weights, in the same order.
+Status CheckPaired(const Predictions& candidate, const Predictions& baseline) {
+  if (candidate.task != baseline.task || candidate.classes != baseline.classes) {
+    return MakeError(ErrorCode::kUsage,
+                     "the candidate ({}, {} classes) and the baseline ({}, {} classes) were "
+                     "scored on different tasks",
+                     TaskTypeName(candidate.task), candidate.classes, TaskTypeName(baseline.task),
+                     baseline.classes);
+  }
+  if (candidate.rows() != baseline.rows()) {
+    return MakeError(ErrorCode::kUsage,
+                     "the candidate has {} rows and the baseline {}; score both on the same rows",
+                     candidate.rows(), baseline.rows());
+  }
+  for (size_t i = 0; i < candidate.rows(); ++i) {
+    if (candidate.truth[i] != baseline.truth[i]) {
+      return MakeError(ErrorCode::kUsage,
+                       "the truth differs at row {} ({} for the candidate, {} for the baseline); "
+                       "score both models on the same rows in the same order",
+                       i, candidate.truth[i], baseline.truth[i]);
+    }
+  }
+  if (candidate.weights != baseline.weights) {
+    return MakeError(ErrorCode::kUsage, "the candidate and the baseline carry different weights");
+  }
+  return Status::Ok();
+}
+
+// Midranks (1-based, ties share the mean of their ranks), as in Sun & Xu's fast DeLong.
+std::vector<double> MidRanks(const std::vector<double>& x) {
+  std::vector<size_t> order(x.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
+  std::vector<double> ranks(x.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j < order.size() && x[order[j]] == x[order[i]]) ++j;
+    const double mid = 0.5 * static_cast<double>(i + j - 1) + 1;
+    for (size_t k = i; k < j; ++k) ranks[order[k]] = mid;
+    i = j;
+  }
+  return ranks;
+}
+
+// For one model: the AUC and the structural components, V10 per positive (the share of negatives
+// it outranks) and V01 per negative (the share of positives that outrank it).
+struct Components {
+  double auc = 0;
+  std::vector<double> v10, v01;
+};
+
+Components DeLongComponents(const std::vector<double>& positives,
+                            const std::vector<double>& negatives) {
+  const double m = static_cast<double>(positives.size());
+  const double n = static_cast<double>(negatives.size());
+  std::vector<double> all = positives;
+  all.insert(all.end(), negatives.begin(), negatives.end());
+  const std::vector<double> tx = MidRanks(positives), ty = MidRanks(negatives), tz = MidRanks(all);
+
+  Components c;
+  double rank_sum = 0;
+  for (size_t i = 0; i < positives.size(); ++i) {
+    c.v10.push_back((tz[i] - tx[i]) / n);
+    rank_sum += tz[i];
+  }
+  for (size_t j = 0; j < negatives.size(); ++j) {
+    c.v01.push_back(1 - (tz[positives.size() + j] - ty[j]) / m);
+  }
+  c.auc = rank_sum / m / n - (m + 1) / (2 * n);
+  return c;
+}
+
+// Sample variance of a - b (ddof = 1).
+double VarianceOfDifference(const std::vector<double>& a, const std::vector<double>& b) {
+  const size_t n = a.size();
+  std::vector<double> d(n);
+  for (size_t i = 0; i < n; ++i) d[i] = a[i] - b[i];
+  const double mean = std::accumulate(d.begin(), d.end(), 0.0) / static_cast<double>(n);
+  double sum = 0;
+  for (double x : d) sum += (x - mean) * (x - mean);
+  return sum / static_cast<double>(n - 1);
+}
+
+}  // namespace
+
+Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p,
+                                   const MetricParams& params, int resamples, double level,
+                                   uint64_t seed) {
+  KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap interval"));
+  Interval interval;
+  KILN_ASSIGN_OR_RETURN(interval.value, ComputeMetric(metric, p, params));
+
+  Resampler resampler(p.rows(), seed);
+  Predictions sample;
+  std::vector<double> values;
+  for (int b = 0; b < resamples; ++b) {
+    Gather(p, resampler.Draw(), sample);
+    Result<double> value = ComputeMetric(metric, sample, params);
+    if (value.ok()) values.push_back(*value);
+  }
+  if (values.empty()) {
+    return MakeError(ErrorCode::kData, "{} was undefined on all {} bootstrap resamples of {} rows",
+                     metric, resamples, p.rows());
+  }
+
+  interval.low = Quantile(values, (1 - level) / 2);
+  interval.high = Quantile(values, (1 + level) / 2);
+  interval.resamples = static_cast<int>(values.size());
+  return interval;
+}
+
+// The p-value counts the resamples where the candidate is not better, with the +1 correction
+// that keeps a finite number of resamples from claiming p = 0. The interval of the difference is
+// the central percentile interval at level 1 - alpha.
+Result<Comparison> PairedBootstrap(std::string_view metric, const Predictions& candidate,
+                                   const Predictions& baseline, const MetricParams& params,
+                                   int resamples, double alpha, uint64_t seed) {
+  KILN_RETURN_IF_ERROR(CheckResampling(resamples, 1 - alpha, "the paired bootstrap"));
+  KILN_RETURN_IF_ERROR(CheckPaired(candidate, baseline));
+  Comparison result;
+  result.method = "paired_bootstrap";
+  KILN_ASSIGN_OR_RETURN(result.candidate, ComputeMetric(metric, candidate, params));
+  KILN_ASSIGN_OR_RETURN(result.baseline, ComputeMetric(metric, baseline, params));
+  // A lower-is-better metric (log_loss, rmse) improves when it falls: baseline - candidate.
+  const double sign = DirectionOf(metric) == MetricDirection::kLowerIsBetter ? -1.0 : 1.0;
+  result.difference = sign * (result.candidate - result.baseline);
+
+  Resampler resampler(candidate.rows(), seed);
+  Predictions c_sample, b_sample;
+  std::vector<double> differences;
+  int not_better = 0;
+  for (int b = 0; b < resamples; ++b) {
+    const std::vector<size_t>& rows = resampler.Draw();
+    Gather(candidate, rows, c_sample);
+    Gather(baseline, rows, b_sample);
+    Result<double> c = ComputeMetric(metric, c_sample, params);
+    Result<double> base = ComputeMetric(metric, b_sample, params);
+    if (!c.ok() || !base.ok()) continue;
+    differences.push_back(sign * (*c - *base));
+    if (differences.back() <= 0) ++not_better;
+  }
+  if (differences.empty()) {
+    return MakeError(ErrorCode::kData, "{} was undefined on all {} bootstrap resamples of {} rows",
+                     metric, resamples, candidate.rows());
+  }
+
+  result.low = Quantile(differences, alpha / 2);
+  result.high = Quantile(differences, 1 - alpha / 2);
+  result.p_value = (not_better + 1.0) / (static_cast<double>(differences.size()) + 1.0);
+  result.significant = result.p_value < alpha;
+  return result;
+}
+
+// Fast DeLong (Sun & Xu 2014): the covariance of the two AUCs from midrank-based structural
+// components; z = difference / its standard error, one-sided p = P(Z >= z).
+Result<Comparison> DeLongTest(const Predictions& candidate, const Predictions& baseline,
+                              double alpha) {
+  if (candidate.task != TaskType::kBinary) {
+    return MakeError(ErrorCode::kUsage, "DeLong's test compares binary ROC AUCs, got a {} task",
+                     TaskTypeName(candidate.task));
+  }
+  if (!candidate.weights.empty() || !baseline.weights.empty()) {
+    return MakeError(ErrorCode::kUsage,
+                     "DeLong's test does not take row weights; use the paired bootstrap");
+  }
+  if (!(alpha > 0 && alpha < 1)) {
+    return MakeError(ErrorCode::kUsage, "alpha must be strictly between 0 and 1, got {}", alpha);
+  }
+  KILN_RETURN_IF_ERROR(CheckPaired(candidate, baseline));
+  KILN_RETURN_IF_ERROR(ValidatePredictions(candidate));
+  KILN_RETURN_IF_ERROR(ValidatePredictions(baseline));
+
+  std::vector<double> c_pos, c_neg, b_pos, b_neg;
+  for (size_t i = 0; i < candidate.rows(); ++i) {
+    const bool positive = candidate.truth[i] == 1;
+    (positive ? c_pos : c_neg).push_back(candidate.scores[i]);
+    (positive ? b_pos : b_neg).push_back(baseline.scores[i]);
+  }
+  if (c_pos.size() < 2 || c_neg.size() < 2) {
+    return MakeError(ErrorCode::kData,
+                     "DeLong's test needs at least 2 rows of each class, got {} positive and {} "
+                     "negative",
+                     c_pos.size(), c_neg.size());
+  }
+
+  const Components c = DeLongComponents(c_pos, c_neg);
+  const Components b = DeLongComponents(b_pos, b_neg);
+  const double variance = VarianceOfDifference(c.v10, b.v10) / static_cast<double>(c_pos.size()) +
+                          VarianceOfDifference(c.v01, b.v01) / static_cast<double>(c_neg.size());
+  Comparison result;
+  result.method = "delong";
+  result.candidate = c.auc;
+  result.baseline = b.auc;
+  result.difference = c.auc - b.auc;
+  const double se = std::sqrt(std::max(variance, 0.0));
+  // Identical rankings leave no variance: the difference is then exactly what was observed.
+  if (se == 0) {
+    result.p_value = result.difference > 0 ? 0.0 : 1.0;
+  } else {
+    result.z = result.difference / se;
+    result.p_value = NormalUpperTail(result.z);
+  }
+  const double half_width = NormalUpperQuantile(alpha / 2) * se;
+  result.low = result.difference - half_width;
+  result.high = result.difference + half_width;
+  result.significant = result.p_value < alpha;
+  return result;
+}
+
+}  // namespace kiln

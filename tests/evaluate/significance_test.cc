@@ -1,0 +1,134 @@
+// Tests for bootstrap intervals, the paired bootstrap and DeLong's test (evaluate/significance.h).
+// sklearn_peer_test.cc checks DeLong's z and p-value against an independent numpy reference.
+#include "evaluate/significance.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace kiln {
+namespace {
+
+// `n` rows of a binary task whose scores separate the classes by `signal` (0 = noise).
+Predictions Scored(size_t n, double signal, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0, 1);
+  Predictions p;
+  for (size_t i = 0; i < n; ++i) {
+    const double y = i % 2 == 0 ? 1 : 0;
+    p.truth.push_back(y);
+    p.scores.push_back(1 / (1 + std::exp(-(signal * (2 * y - 1) + noise(rng)))));
+  }
+  return p;
+}
+
+Predictions WithTruthOf(const Predictions& truth, uint64_t seed, double signal) {
+  Predictions p = Scored(truth.rows(), signal, seed);
+  p.truth = truth.truth;
+  return p;
+}
+
+TEST(Significance, BootstrapIntervalContainsTheValue) {
+  const Predictions p = Scored(400, 1.0, 1);
+  const Result<Interval> interval = BootstrapInterval("roc_auc", p, {}, 200);
+  ASSERT_TRUE(interval.ok()) << interval.status().message();
+  EXPECT_LT(interval->low, interval->value);
+  EXPECT_GT(interval->high, interval->value);
+  EXPECT_EQ(interval->resamples, 200);
+}
+
+TEST(Significance, BootstrapIsReproducibleForASeed) {
+  const Predictions p = Scored(200, 0.5, 2);
+  const Result<Interval> a = BootstrapInterval("accuracy", p, {}, 100, 0.9, 7);
+  const Result<Interval> b = BootstrapInterval("accuracy", p, {}, 100, 0.9, 7);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->low, b->low);
+  EXPECT_EQ(a->high, b->high);
+}
+
+TEST(Significance, BootstrapSkipsResamplesWhereTheMetricIsUndefined) {
+  // Two rows: a quarter of the resamples of {0, 1} draw both rows of the same class.
+  Predictions p;
+  p.truth = {0, 1};
+  p.scores = {0.2, 0.8};
+  const Result<Interval> interval = BootstrapInterval("roc_auc", p, {}, 400);
+  ASSERT_TRUE(interval.ok());
+  EXPECT_LT(interval->resamples, 400);
+  EXPECT_GT(interval->resamples, 100);
+}
+
+TEST(Significance, PairedBootstrapFindsAClearlyBetterCandidate) {
+  const Predictions baseline = Scored(600, 0.1, 3);
+  const Predictions candidate = WithTruthOf(baseline, 4, 1.5);
+  const Result<Comparison> c = PairedBootstrap("roc_auc", candidate, baseline, {}, 300);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->method, "paired_bootstrap");
+  EXPECT_GT(c->difference, 0);
+  EXPECT_TRUE(c->significant);
+  EXPECT_DOUBLE_EQ(c->p_value, 1.0 / 301.0);
+}
+
+TEST(Significance, PairedBootstrapSignsLowerIsBetterMetrics) {
+  const Predictions baseline = Scored(600, 0.1, 5);
+  const Predictions candidate = WithTruthOf(baseline, 6, 1.5);
+  const Result<Comparison> c = PairedBootstrap("log_loss", candidate, baseline, {}, 200);
+  ASSERT_TRUE(c.ok());
+  EXPECT_LT(c->candidate, c->baseline);
+  EXPECT_DOUBLE_EQ(c->difference, c->baseline - c->candidate);
+  EXPECT_TRUE(c->significant);
+}
+
+TEST(Significance, PairedBootstrapOfAModelAgainstItselfIsNotSignificant) {
+  const Predictions p = Scored(300, 1.0, 8);
+  const Result<Comparison> c = PairedBootstrap("accuracy", p, p, {}, 100);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->p_value, 1.0);
+  EXPECT_FALSE(c->significant);
+}
+
+TEST(Significance, PairedBootstrapRefusesDifferentTruth) {
+  const Predictions a = Scored(50, 1.0, 9);
+  Predictions b = a;
+  b.truth[3] = 1 - b.truth[3];
+  EXPECT_EQ(PairedBootstrap("accuracy", a, b).status().code(), ErrorCode::kUsage);
+}
+
+TEST(Significance, DeLongAgreesWithTheBootstrapOnAClearDifference) {
+  const Predictions baseline = Scored(500, 0.2, 10);
+  const Predictions candidate = WithTruthOf(baseline, 11, 1.2);
+  const Result<Comparison> c = DeLongTest(candidate, baseline);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->method, "delong");
+  EXPECT_GT(c->z, 3);
+  EXPECT_TRUE(c->significant);
+  EXPECT_LT(c->low, c->difference);
+  EXPECT_GT(c->low, 0);
+}
+
+TEST(Significance, DeLongAucEqualsTheMetric) {
+  const Predictions baseline = Scored(101, 0.3, 12);
+  const Predictions candidate = WithTruthOf(baseline, 13, 0.6);
+  const Result<Comparison> c = DeLongTest(candidate, baseline);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NEAR(c->candidate, *ComputeMetric("roc_auc", candidate), 1e-12);
+  EXPECT_NEAR(c->baseline, *ComputeMetric("roc_auc", baseline), 1e-12);
+}
+
+TEST(Significance, DeLongRefusesWeights) {
+  Predictions p = Scored(20, 1.0, 14);
+  p.weights.assign(20, 1.0);
+  EXPECT_EQ(DeLongTest(p, p).status().code(), ErrorCode::kUsage);
+}
+
+TEST(Significance, DeLongOfIdenticalModelsIsNotSignificant) {
+  const Predictions p = Scored(40, 1.0, 15);
+  const Result<Comparison> c = DeLongTest(p, p);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->p_value, 1.0);
+  EXPECT_FALSE(c->significant);
+}
+
+}  // namespace
+}  // namespace kiln

@@ -24,9 +24,9 @@ namespace kiln {
 struct FeatureMatrix {
   size_t rows = 0;
   size_t cols = 0;
-  std::vector<float> values;         // rows * cols, row-major
-  std::vector<std::string> names;    // cols entries, e.g. "age", "workclass=Private", "pc1"
-  std::vector<uint8_t> categorical;  // cols entries; 1 = a category code for native splits
+  std::vector<float> values;             // rows * cols, row-major
+  std::vector<std::string> names;        // cols entries, e.g. "age", "workclass=Private", "pc1"
+  std::vector<uint8_t> categorical;      // cols entries; 1 = a category code for native splits
   std::vector<int32_t> category_counts;  // cols entries; number of codes when categorical, else 0
 
   float at(size_t row, size_t col) const { return values[row * cols + col]; }
@@ -76,6 +76,8 @@ class FeaturePipeline {
 
   const std::vector<std::string>& input_columns() const;
   const std::vector<std::string>& feature_names() const;
+  // Columns of Options::columns left out because they hold free text, for the trainer to log.
+  const std::vector<std::string>& skipped_columns() const;
 
   // A self-describing JSON document; Deserialize(Serialize()) transforms bit-identically.
   std::string Serialize() const;

@@ -29,9 +29,9 @@ enum class CategoricalEncoding { kNative, kOneHot, kOrdinal, kTarget };
 
 struct EncodeSpec {
   CategoricalEncoding categorical = CategoricalEncoding::kNative;
-  int max_categories = 20;         // one-hot cap; rarer categories share an "other" feature
-  double target_smoothing = 10;    // kTarget: weight of the prior, in rows
-  int target_folds = 5;            // kTarget: folds for the out-of-fold estimate on training rows
+  int max_categories = 20;       // one-hot cap; rarer categories share an "other" feature
+  double target_smoothing = 10;  // kTarget: weight of the prior, in rows
+  int target_folds = 5;          // kTarget: folds for the out-of-fold estimate on training rows
 };
 
 enum class Scaling { kNone, kStandard, kRobust };
@@ -48,10 +48,10 @@ struct PcaSpec {
 };
 
 struct SelectSpec {
-  double min_variance = 0;          // drop features whose training variance is at most this
-  double max_correlation = 1;       // of a pair with |Pearson r| above this, drop the later one
-  int mutual_information_top = 0;   // keep the k features with highest MI with the target; 0 = off
-  int importance_top = 0;           // keep the k most important features of a quick model; 0 = off
+  double min_variance = 0;         // drop features with training variance at most this; < 0 = off
+  double max_correlation = 1;      // of a pair with |Pearson r| above this, drop the later one
+  int mutual_information_top = 0;  // keep the k features with highest MI with the target; 0 = off
+  int importance_top = 0;          // keep the k most important features of a quick model; 0 = off
 };
 
 struct FeatureSpec {

@@ -133,6 +133,9 @@ struct OneHotColumns {
   std::vector<std::string> names;  // width + missing_column + 1 ("(other)") names
 };
 
+// TODO: one-hot columns are materialised as dense doubles in the workspace before the output
+// matrix is assembled. On Adult (88 features) that is most of Transform's 27 ms, mostly page
+// faults on fresh memory; writing the ones straight into the output matrix would remove it.
 class OneHotStep final : public Step {
  public:
   explicit OneHotStep(const FeatureSpec& spec)

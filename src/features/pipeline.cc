@@ -8,6 +8,7 @@
 // not fit together is refused up front rather than at the first prediction.
 #include "features/pipeline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -137,14 +138,23 @@ struct FeaturePipeline::State {
     matrix.categorical = categorical;
     matrix.category_counts = category_counts;
     matrix.values.resize(matrix.rows * matrix.cols);
-    float* out = matrix.values.data();
     const size_t cols = matrix.cols;
+    std::vector<const double*> sources(cols);
     for (size_t c = 0; c < cols; ++c) {
-      const std::vector<double>& values = workspace.features[c].values;
-      if (values.size() != matrix.rows) {
+      if (workspace.features[c].values.size() != matrix.rows) {
         return features::MismatchError("output", "a feature has the wrong number of rows");
       }
-      for (size_t r = 0; r < matrix.rows; ++r) out[r * cols + c] = static_cast<float>(values[r]);
+      sources[c] = workspace.features[c].values.data();
+    }
+    // Column-major to row-major in blocks of rows, so the block being written stays in cache.
+    constexpr size_t kBlockRows = 256;
+    float* out = matrix.values.data();
+    for (size_t begin = 0; begin < matrix.rows; begin += kBlockRows) {
+      const size_t end = std::min(begin + kBlockRows, matrix.rows);
+      for (size_t c = 0; c < cols; ++c) {
+        const double* source = sources[c];
+        for (size_t r = begin; r < end; ++r) out[r * cols + c] = static_cast<float>(source[r]);
+      }
     }
     return matrix;
   }

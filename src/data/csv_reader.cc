@@ -28,6 +28,7 @@
 #include <fast_float/fast_float.h>
 
 #include "data/datetime.h"
+#include "data/infer.h"
 
 namespace kiln {
 
@@ -182,8 +183,10 @@ class SampleSink {
 // quoted field on, so files without quotes pay nothing for them.
 class TableSink {
  public:
-  TableSink(RawTable* table, size_t columns)
-      : table_(table), columns_(columns), cells_(table->cells.data()) {}
+  // `row_limit`: Full() turns true once the table holds that many rows (streamed reads).
+  TableSink(RawTable* table, size_t columns,
+            size_t row_limit = std::numeric_limits<size_t>::max())
+      : table_(table), columns_(columns), cells_(table->cells.data()), row_limit_(row_limit) {}
 
   bool Field(std::string_view text, bool quoted) {
     if (field_ == columns_) return false;
@@ -199,7 +202,7 @@ class TableSink {
     return true;
   }
   void RowDone(size_t) {}
-  bool Full() const { return false; }
+  bool Full() const { return table_->row_lines.size() >= row_limit_; }
   size_t fields() const { return field_; }
   size_t columns() const { return columns_; }
 
@@ -230,6 +233,7 @@ class TableSink {
   std::vector<std::string_view>* cells_;
   size_t field_ = 0;
   bool tracking_quotes_ = false;
+  size_t row_limit_;
 };
 
 class Tokenizer {
@@ -380,6 +384,7 @@ Status Tokenizer::Run(size_t begin, Sink& sink, const ProgressFn* progress) {
           (*progress)(pos, n);
           next_report = pos + kProgressStep;
         }
+        if (sink.Full()) break;
         continue;
       }
     }
@@ -674,13 +679,74 @@ Status CheckDelimiter(char d, const std::string& source) {
   return Status::Ok();
 }
 
-void ReserveColumns(RawTable* table, size_t bytes, const SampleSink& sample) {
+// A generous estimate of the rows in `bytes` from the sampled rows' average length.
+size_t EstimateRows(size_t bytes, const SampleSink& sample, size_t cols) {
   const size_t sampled_bytes = std::max<size_t>(sample.ends().back(), 1);
   const size_t per_row = std::max<size_t>(sampled_bytes / sample.rows().size(), 1);
-  size_t rows = bytes / per_row + bytes / per_row / 4 + 16;
-  rows = std::min(rows, bytes / std::max<size_t>(table->cols(), 1) + 1);
+  const size_t rows = bytes / per_row + bytes / per_row / 4 + 16;
+  return std::min(rows, bytes / std::max<size_t>(cols, 1) + 1);
+}
+
+void ReserveColumns(RawTable* table, size_t bytes, const SampleSink& sample) {
+  const size_t rows = EstimateRows(bytes, sample, table->cols());
   for (auto& column : table->cells) column.reserve(rows);
   table->row_lines.reserve(rows);
+}
+
+// Rows tokenized per chunk of a streamed read: the chunk's cells (16 bytes each) stay in the L2
+// cache while the columns convert them.
+constexpr size_t kStreamRows = 1024;
+
+// The streamed read behind ReadCsvFrame: tokenizes a chunk of rows, converts it, reuses the
+// chunk's storage for the next rows. nullopt whenever anything is out of the ordinary (a
+// malformed file, a column that needs every cell at once); the caller then takes the
+// whole-table path, which gives the same frame or the precise error.
+std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& options,
+                                    const InferOptions& infer, const std::string& source_name,
+                                    const ProgressFn& progress) {
+  const std::string_view text = StripBom(bytes);
+  if (!CheckText(text, source_name).ok()) return std::nullopt;
+  const char delimiter = options.delimiter != 0 ? options.delimiter : SniffDelimiter(text);
+  if (!CheckDelimiter(delimiter, source_name).ok()) return std::nullopt;
+
+  std::deque<std::string> arena;  // unescaped quoted fields; category keys may point into it
+  Tokenizer tokenizer(text, delimiter, options.trim_spaces, options.max_field_bytes, source_name,
+                      &arena);
+  SampleSink sample(kSampleRows, kSampleBytes);
+  if (!tokenizer.Run(0, sample, nullptr).ok() || sample.rows().empty()) return std::nullopt;
+  const std::vector<SampledField>& first = sample.rows().front();
+  const bool header = options.header > 0 || (options.header < 0 && LooksLikeHeader(sample.rows()));
+
+  RawTable chunk;
+  chunk.source = source_name;
+  if (header) {
+    chunk.names = HeaderNames(first);
+  } else {
+    for (size_t c = 0; c < first.size(); ++c) chunk.names.push_back(fmt::format("col_{}", c + 1));
+  }
+  const size_t cols = chunk.cols();
+  std::unique_ptr<StreamingInference> stream =
+      StreamingInference::Start(chunk.names, infer, EstimateRows(text.size(), sample, cols));
+  if (!stream) return std::nullopt;
+  chunk.cells.resize(cols);
+  for (auto& column : chunk.cells) column.reserve(kStreamRows + 1024);
+
+  size_t pos = header ? sample.ends().front() : 0;
+  tokenizer.Seek(pos);
+  if (!header) tokenizer.set_columns_origin("the first row");
+  while (pos < text.size()) {
+    for (auto& column : chunk.cells) column.clear();
+    chunk.cell_quoted.clear();
+    chunk.row_lines.clear();
+    TableSink sink(&chunk, cols, kStreamRows);
+    if (!tokenizer.Run(pos, sink, progress ? &progress : nullptr).ok()) return std::nullopt;
+    pos = tokenizer.stopped_at();
+    if (chunk.rows() == 0) break;
+    if (!stream->Consume(chunk)) return std::nullopt;
+  }
+  std::optional<Frame> frame = stream->Finish();
+  if (frame && progress) progress(text.size(), text.size());
+  return frame;
 }
 
 }  // namespace
@@ -758,8 +824,25 @@ Result<RawTable> ReadCsv(std::string_view bytes, const CsvOptions& options,
   return table;
 }
 
-Result<RawTable> ReadCsvFile(const std::string& path, const CsvOptions& options,
-                             const ProgressFn& progress) {
+Result<Frame> ReadCsvFrame(std::string_view bytes, const CsvOptions& options,
+                           const InferOptions& infer, const std::string& source_name,
+                           const ProgressFn& progress) {
+  if (infer.threads <= 1) {
+    std::optional<Frame> frame = StreamCsvFrame(bytes, options, infer, source_name, progress);
+    if (frame) return std::move(*frame);
+  }
+  KILN_ASSIGN_OR_RETURN(RawTable table, ReadCsv(bytes, options, source_name, progress));
+  return InferFrame(table, infer);
+}
+
+namespace {
+
+struct MappedFile {
+  std::shared_ptr<const void> backing;
+  std::string_view bytes;
+};
+
+Result<MappedFile> MapFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int error = errno;
@@ -805,10 +888,23 @@ Result<RawTable> ReadCsvFile(const std::string& path, const CsvOptions& options,
     backing = std::move(buffer);
   }
   close(fd);
+  return MappedFile{std::move(backing), bytes};
+}
 
-  KILN_ASSIGN_OR_RETURN(RawTable table, ReadCsv(bytes, options, path, progress));
-  table.backing = std::move(backing);
+}  // namespace
+
+Result<RawTable> ReadCsvFile(const std::string& path, const CsvOptions& options,
+                             const ProgressFn& progress) {
+  KILN_ASSIGN_OR_RETURN(MappedFile file, MapFile(path));
+  KILN_ASSIGN_OR_RETURN(RawTable table, ReadCsv(file.bytes, options, path, progress));
+  table.backing = std::move(file.backing);
   return table;
+}
+
+Result<Frame> ReadCsvFileFrame(const std::string& path, const CsvOptions& options,
+                               const InferOptions& infer, const ProgressFn& progress) {
+  KILN_ASSIGN_OR_RETURN(MappedFile file, MapFile(path));
+  return ReadCsvFrame(file.bytes, options, infer, path, progress);
 }
 
 namespace {
@@ -819,6 +915,9 @@ class CsvSource : public DataSource {
 
   Result<RawTable> Read(const ProgressFn& progress) override {
     return ReadCsvFile(path_, options_, progress);
+  }
+  Result<Frame> ReadFrame(const InferOptions& infer, const ProgressFn& progress) override {
+    return ReadCsvFileFrame(path_, options_, infer, progress);
   }
   std::string Describe() const override { return path_; }
 

@@ -21,6 +21,8 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "data/frame.h"
+#include "data/infer.h"
 #include "data/raw_table.h"
 #include "data/source.h"
 
@@ -37,6 +39,16 @@ Result<RawTable> ReadCsv(std::string_view bytes, const CsvOptions& options,
 // RawTable::backing. kNotFound when the file does not exist, kIo when it cannot be read.
 Result<RawTable> ReadCsvFile(const std::string& path, const CsvOptions& options,
                              const ProgressFn& progress);
+
+// ReadCsv followed by InferFrame, giving the same frame, but (with infer.threads <= 1) in one
+// streamed pass that converts each chunk of rows while its text is in cache and never builds the
+// whole table of cells: about twice as fast on large numeric files. Files the stream cannot
+// decide chunk by chunk (free text, booleans, datetimes, errors) take the two-step path.
+Result<Frame> ReadCsvFrame(std::string_view bytes, const CsvOptions& options,
+                           const InferOptions& infer, const std::string& source_name,
+                           const ProgressFn& progress);
+Result<Frame> ReadCsvFileFrame(const std::string& path, const CsvOptions& options,
+                               const InferOptions& infer, const ProgressFn& progress);
 
 // The delimiter ReadCsv would choose for `bytes`: the candidate (, ; tab |) that splits the first
 // records into the most equal, largest number of fields; ',' when none splits them.

@@ -14,6 +14,8 @@
 // `missing_tokens`; a float that reads as NaN is missing too, since NaN is how floats say it.
 #include "data/infer.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -75,27 +77,33 @@ class MissingMatcher {
 // The cells of one column and the rule that says which of them are missing.
 class Cells {
  public:
-  Cells(const RawTable& raw, size_t column, const MissingMatcher& matcher)
-      : values_(raw.cells[column]), matcher_(matcher) {
-    if (column < raw.cell_quoted.size() && raw.cell_quoted[column].size() == values_.size()) {
+  Cells(const RawTable& raw, size_t column, const MissingMatcher& matcher) : matcher_(matcher) {
+    Bind(raw, column);
+  }
+
+  // Points at `column` of `raw`: the whole table, or the next chunk of a streamed read.
+  void Bind(const RawTable& raw, size_t column) {
+    values_ = &raw.cells[column];
+    quoted_ = nullptr;
+    if (column < raw.cell_quoted.size() && raw.cell_quoted[column].size() == values_->size()) {
       quoted_ = raw.cell_quoted[column].data();
     }
   }
 
-  size_t size() const { return values_.size(); }
-  const std::string_view* data() const { return values_.data(); }
-  std::string_view operator[](size_t row) const { return values_[row]; }
+  size_t size() const { return values_->size(); }
+  const std::string_view* data() const { return values_->data(); }
+  std::string_view operator[](size_t row) const { return (*values_)[row]; }
   // Cells longer than this are present for sure; hot loops test that before calling IsMissing.
   size_t short_length() const { return matcher_.max_length(); }
   bool IsMissing(size_t row) const {
-    const std::string_view v = values_[row];
+    const std::string_view v = (*values_)[row];
     if (v.data() == nullptr) return true;
     if (quoted_ != nullptr && quoted_[row] != 0) return v.empty();
     return matcher_.Matches(v);
   }
 
  private:
-  const std::vector<std::string_view>& values_;
+  const std::vector<std::string_view>* values_ = nullptr;
   const uint8_t* quoted_ = nullptr;
   const MissingMatcher& matcher_;
 };
@@ -139,6 +147,51 @@ bool ParseInt(std::string_view s, int64_t* out) {
   return result.ec == std::errc() && result.ptr == end;
 }
 
+constexpr uint64_t kPowersOfTenU64[] = {1,      10,      100,      1000,     10000,
+                                        100000, 1000000, 10000000, 100000000};
+
+// Whether the 8 bytes at `p` can be read although the value may end sooner: they lie in the
+// same 4 KiB page as p, which is readable. Off under AddressSanitizer, which rightly flags reads
+// past the end of a heap string even when they cannot fault.
+inline bool CanReadEightBytes(const char* p) {
+#if defined(__SANITIZE_ADDRESS__)
+  (void)p;
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+  (void)p;
+  return false;
+#else
+  return (reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8;
+#endif
+#else
+  return (reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8;
+#endif
+}
+
+// The number of ASCII digits (0 to 8) that start the 8 bytes at `p`, and their value, found with
+// word-wide arithmetic instead of a loop per character. Bytes after the first non-digit do not
+// matter: a borrow or carry between bytes only moves towards later bytes.
+inline size_t LeadingDigits(const char* p, uint64_t* value) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);  // little-endian: p[0] is the low byte
+  const uint64_t d = word - 0x3030303030303030ULL;
+  const uint64_t not_digit = (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+  const size_t n = not_digit == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(not_digit)) / 8;
+  if (n == 0) {
+    *value = 0;
+    return 0;
+  }
+  // Move the n digits to the top bytes; the zero bytes below them read as leading zeros.
+  uint64_t v = n == 8 ? d : d << (8 * (8 - n));
+  v = (v * 10) + (v >> 8);  // pairs of digits
+  v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+       (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
+      32;
+  *value = v;
+  return n;
+}
+
 // Plain decimals ("-12.345678") with at most 19 digits, a mantissa below 2^53 and at most 22
 // decimals are one exact integer divided by an exact power of ten, which IEEE division rounds
 // correctly (Clinger's fast path), so they skip the general parser. False means "not that
@@ -163,6 +216,14 @@ inline bool ParsePlainDecimal(std::string_view s, double* out) {
   size_t decimals = 0;
   if (p != end && *p == '.') {
     const char* const fraction = ++p;
+    if (CanReadEightBytes(p)) {
+      uint64_t value = 0;
+      const size_t n = LeadingDigits(p, &value);
+      if (n <= static_cast<size_t>(end - p)) {  // else digits run on past the field: go slowly
+        mantissa = mantissa * kPowersOfTenU64[n] + value;
+        p += n;
+      }
+    }
     while (p != end && static_cast<unsigned char>(*p - '0') <= 9) {
       mantissa = mantissa * 10 + static_cast<unsigned char>(*p - '0');
       ++p;
@@ -218,6 +279,22 @@ size_t ReadIntegers(const Cells& cells, size_t begin, size_t end, int64_t* ints,
     }
   }
   return end;
+}
+
+// Reserves room for `count` values. Large columns ask the kernel for transparent huge pages: a
+// million-row column otherwise takes thousands of page faults as it fills, which cost more than
+// parsing its values.
+template <typename T>
+void ReserveLarge(std::vector<T>* v, size_t count) {
+  v->reserve(count);
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<uintptr_t>(v->data());
+  const uintptr_t end = begin + v->capacity() * sizeof(T);
+  const uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t last = end & ~(kHuge - 1);
+  if (last > first) {
+    madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);  // a hint; may fail
+  }
 }
 
 template <typename T>
@@ -277,23 +354,32 @@ FailedRow ConvertDatetime(const Cells& cells, const DatetimeFormat& format, Colu
   return std::nullopt;
 }
 
-// The first candidate format that reads every present value, if any.
-const DatetimeFormat* DetectDatetimeFormat(const Cells& cells) {
+// The first candidate format that reads every present value, if any. `count` values are read
+// through `value(i)`, which gives nullopt for a missing one.
+template <typename ValueAt>
+const DatetimeFormat* DetectDatetimeFormatOf(size_t count, const ValueAt& value) {
   const std::vector<DatetimeFormat>& candidates = CandidateDatetimeFormats();
   uint64_t viable = candidates.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << candidates.size()) - 1;
   bool any = false;
-  for (size_t row = 0; row < cells.size() && viable != 0; ++row) {
-    if (cells.IsMissing(row)) continue;
-    const std::string_view v = cells[row];
-    if (v.empty() || v.front() < '0' || v.front() > '9') return nullptr;
+  for (size_t row = 0; row < count && viable != 0; ++row) {
+    const std::optional<std::string_view> v = value(row);
+    if (!v) continue;
+    if (v->empty() || v->front() < '0' || v->front() > '9') return nullptr;
     any = true;
     for (uint64_t bits = viable; bits != 0; bits &= bits - 1) {
       const int i = __builtin_ctzll(bits);
-      if (!candidates[static_cast<size_t>(i)].Parse(v)) viable &= ~(uint64_t{1} << i);
+      if (!candidates[static_cast<size_t>(i)].Parse(*v)) viable &= ~(uint64_t{1} << i);
     }
   }
   if (!any || viable == 0) return nullptr;
   return &candidates[static_cast<size_t>(__builtin_ctzll(viable))];
+}
+
+const DatetimeFormat* DetectDatetimeFormat(const Cells& cells) {
+  return DetectDatetimeFormatOf(cells.size(), [&](size_t row) -> std::optional<std::string_view> {
+    if (cells.IsMissing(row)) return std::nullopt;
+    return cells[row];
+  });
 }
 
 // Open-addressing hash set of the distinct values of a column, giving each a code in order of
@@ -441,20 +527,67 @@ Status ConversionError(const RawTable& raw, const Column& col, const Cells& cell
 // they come, and booleans, dates and free text are decided once all rows are seen.
 class ColumnBuilder {
  public:
+  // `expected_rows` sizes the column's storage: the table's rows, or an estimate when the rows
+  // arrive in chunks (see Rebind).
   ColumnBuilder(const RawTable& raw, size_t index, const InferOptions& options,
-                const MissingMatcher& matcher, const Forced& forced)
-      : raw_(raw), cells_(raw, index, matcher), options_(options), forced_(forced) {
+                const MissingMatcher& matcher, const Forced& forced, size_t expected_rows)
+      : raw_(&raw),
+        index_(index),
+        cells_(raw, index, matcher),
+        options_(options),
+        forced_(forced),
+        expected_rows_(expected_rows) {
     col_.name = raw.names[index];
-    col_.missing.reserve(cells_.size());
+    ReserveLarge(&col_.missing, expected_rows_);
     const std::optional<ColumnType> type = forced_.type;
     if (!type || *type == ColumnType::kInteger) {
       mode_ = Mode::kInteger;
-      col_.ints.reserve(cells_.size());
+      ReserveLarge(&col_.ints, expected_rows_);
     } else if (*type == ColumnType::kFloat) {
       StartFloats();
     } else {
       StartStrings();
     }
+  }
+
+  // Streaming: the rows consumed so far are done with, and the next rows come from `chunk`
+  // (same columns), numbered from 0 again. Only possible while the column can be decided without
+  // looking back at earlier cells; see Streamable().
+  void Rebind(const RawTable& chunk, size_t rows_before) {
+    raw_ = &chunk;
+    cells_.Bind(chunk, index_);
+    rows_before_ = rows_before;
+  }
+
+  // False once the column needs every cell at once (free text, a type switch to strings after
+  // the first chunk, a conversion error), so a streamed read must start over on the whole table.
+  bool Streamable() const {
+    return mode_ != Mode::kFailed && !(mode_ == Mode::kStrings && !hashing_);
+  }
+
+  // Finishes a streamed column from its category dictionary instead of its cells; nullopt when
+  // the column needs the whole table (booleans, datetimes, free text, a conversion error).
+  std::optional<Column> FinishStreamed() {
+    if (!Streamable()) return std::nullopt;
+    if (mode_ != Mode::kStrings) {
+      Result<Column> column = Finish();
+      if (!column.ok()) return std::nullopt;
+      return std::move(column).value();
+    }
+    const std::vector<std::string_view>& keys = categories_.keys();
+    if (forced_.type != ColumnType::kCategorical) {
+      // Every present value is a key, so a test over the keys is the test over the column.
+      const bool all_boolean = !keys.empty() && std::all_of(keys.begin(), keys.end(), [](auto k) {
+        return ParseBool(k, false).has_value();
+      });
+      if (all_boolean) return std::nullopt;
+      const DatetimeFormat* format = DetectDatetimeFormatOf(
+          keys.size(), [&](size_t i) { return std::optional<std::string_view>(keys[i]); });
+      if (format != nullptr) return std::nullopt;
+      if (TooManyCategories(col_.size() - col_.missing_count())) return std::nullopt;
+    }
+    FinishCategories();
+    return std::move(col_);
   }
 
   // Converts rows [begin, end); calls come in row order and cover every row once.
@@ -485,7 +618,7 @@ class ColumnBuilder {
         if (!forced_.type && col_.missing_count() == col_.size()) {  // no value at all
           std::vector<int64_t>().swap(col_.ints);
           col_.type = ColumnType::kFloat;
-          col_.floats.assign(cells_.size(), kNaN);
+          col_.floats.assign(col_.missing.size(), kNaN);
         } else {
           col_.type = ColumnType::kInteger;
         }
@@ -523,7 +656,7 @@ class ColumnBuilder {
   // Switches to floats, converting the integers read so far.
   void StartFloats() {
     mode_ = Mode::kFloat;
-    col_.floats.reserve(cells_.size());
+    ReserveLarge(&col_.floats, expected_rows_);
     for (size_t i = 0; i < col_.ints.size(); ++i) {
       col_.floats.push_back(col_.missing[i] ? kNaN : static_cast<double>(col_.ints[i]));
     }
@@ -540,6 +673,8 @@ class ColumnBuilder {
       Append(&col_.missing, missing, done - row);
       if (done < stop) {
         if (forced_.type == ColumnType::kFloat) return FailAt(done);
+        // Streaming: the strings of earlier chunks are gone; give up on this read.
+        if (rows_before_ > 0) return FailAt(done);
         std::vector<double>().swap(col_.floats);
         col_.missing.clear();
         StartStrings();
@@ -555,7 +690,7 @@ class ColumnBuilder {
     mode_ = Mode::kStrings;
     const std::optional<ColumnType> type = forced_.type;
     hashing_ = !type || *type == ColumnType::kCategorical;
-    if (hashing_) col_.codes.reserve(cells_.size());
+    if (hashing_) ReserveLarge(&col_.codes, expected_rows_);
   }
 
   // Hashes values into categories until there are too many of them for a categorical column;
@@ -577,7 +712,7 @@ class ColumnBuilder {
       Append(&col_.missing, missing, stop - row);
       // The row count bounds the final number of present values, so once this holds it holds
       // at the end.
-      if (TooManyCategories(cells_.size())) {
+      if (TooManyCategories(std::max(cells_.size() + rows_before_, expected_rows_))) {
         hashing_ = false;
         std::vector<int32_t>().swap(col_.codes);
       }
@@ -679,13 +814,16 @@ class ColumnBuilder {
   }
 
   Status Fail(size_t row, const std::string& format = std::string()) const {
-    return ConversionError(raw_, col_, cells_, row, *forced_.type, format);
+    return ConversionError(*raw_, col_, cells_, row, *forced_.type, format);
   }
 
-  const RawTable& raw_;
-  const Cells cells_;
+  const RawTable* raw_;
+  size_t index_;
+  Cells cells_;
   const InferOptions& options_;
   const Forced& forced_;
+  size_t expected_rows_;
+  size_t rows_before_ = 0;  // streaming: rows consumed from earlier chunks
   Column col_;
   Mode mode_ = Mode::kInteger;
   size_t failed_row_ = 0;
@@ -762,7 +900,7 @@ Result<Frame> InferFrame(const RawTable& raw, const InferOptions& options) {
   // Worker `w` of `workers` converts the columns w, w + workers, ... block by block.
   auto work = [&](size_t w, size_t workers) {
     for (size_t c = w; c < cols; c += workers)
-      builders[c].emplace(raw, c, options, matcher, forced[c]);
+      builders[c].emplace(raw, c, options, matcher, forced[c], rows);
     for (size_t begin = 0; begin < rows; begin += kBlockRows) {
       const size_t end = std::min(rows, begin + kBlockRows);
       for (size_t c = w; c < cols; c += workers) builders[c]->Consume(begin, end);
@@ -786,6 +924,75 @@ Result<Frame> InferFrame(const RawTable& raw, const InferOptions& options) {
   for (size_t c = 0; c < cols; ++c) {
     if (!results[c]->ok()) return results[c]->status();
     frame.Add(std::move(*results[c]).value());
+  }
+  return frame;
+}
+
+struct StreamingInference::State {
+  RawTable header;  // names only, for overrides and messages
+  InferOptions options;
+  std::vector<Forced> forced;
+  MissingMatcher matcher;
+  std::vector<std::optional<ColumnBuilder>> builders;
+  size_t rows = 0;
+  bool streamable = true;
+
+  State(const std::vector<std::string>& names, const InferOptions& o)
+      : options(o), matcher(o.missing_tokens) {
+    header.names = names;
+    header.cells.resize(names.size());
+  }
+};
+
+std::unique_ptr<StreamingInference> StreamingInference::Start(
+    const std::vector<std::string>& names, const InferOptions& options, size_t expected_rows) {
+  std::unique_ptr<StreamingInference> stream(new StreamingInference());
+  stream->state_ = std::make_unique<State>(names, options);
+  State& st = *stream->state_;
+  Result<std::vector<Forced>> forced = ResolveOverrides(st.header, options);
+  if (!forced.ok()) return nullptr;  // the whole-table path reports the error
+  st.forced = std::move(forced).value();
+  st.builders.resize(names.size());
+  for (size_t c = 0; c < names.size(); ++c) {
+    st.builders[c].emplace(st.header, c, st.options, st.matcher, st.forced[c], expected_rows);
+    if (!st.builders[c]->Streamable()) return nullptr;
+  }
+  return stream;
+}
+
+StreamingInference::StreamingInference() = default;
+StreamingInference::~StreamingInference() = default;
+
+bool StreamingInference::Consume(const RawTable& chunk) {
+  State& st = *state_;
+  if (!st.streamable || chunk.cols() != st.builders.size() || !CheckShape(chunk).ok()) {
+    st.streamable = false;
+    return false;
+  }
+  const size_t rows = chunk.rows();
+  for (auto& builder : st.builders) builder->Rebind(chunk, st.rows);
+  for (size_t begin = 0; begin < rows; begin += kBlockRows) {
+    const size_t end = std::min(rows, begin + kBlockRows);
+    for (auto& builder : st.builders) builder->Consume(begin, end);
+  }
+  st.rows += rows;
+  for (auto& builder : st.builders) {
+    if (!builder->Streamable()) {
+      st.streamable = false;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Frame> StreamingInference::Finish() {
+  State& st = *state_;
+  if (!st.streamable || st.rows == 0) return std::nullopt;
+  Frame frame;
+  for (auto& builder : st.builders) {
+    std::optional<Column> column = builder->FinishStreamed();
+    if (!column) return std::nullopt;
+    frame.Add(std::move(*column));
   }
   return frame;
 }

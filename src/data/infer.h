@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,5 +32,31 @@ struct InferOptions {
 // Fails with kData naming the column, the row's source line and the value when an override
 // cannot be honoured (e.g. "abc" in a column forced to integer).
 Result<Frame> InferFrame(const RawTable& raw, const InferOptions& options);
+
+// Inference over a table that arrives in chunks of rows, so a large file is converted while its
+// text is still in cache and no table of every cell is ever built. It gives exactly the frame
+// InferFrame would give, or gives up (Consume returns false, Finish returns nullopt) when a
+// column cannot be decided chunk by chunk: free text, booleans, datetimes, a numeric column that
+// turns out to hold text after the first chunk, or any conversion error. The caller then runs
+// InferFrame on the whole table, which also produces the precise error message.
+class StreamingInference {
+ public:
+  // nullptr when streaming cannot work from the start (forced text, boolean or datetime columns,
+  // or an override the whole-table path must report). `expected_rows` sizes the columns.
+  static std::unique_ptr<StreamingInference> Start(const std::vector<std::string>& names,
+                                                   const InferOptions& options,
+                                                   size_t expected_rows);
+  ~StreamingInference();
+
+  // Converts the rows of `chunk`, which has the names given to Start. The chunk may be reused
+  // for the next rows afterwards, but the bytes its views point into must outlive Finish.
+  bool Consume(const RawTable& chunk);
+  std::optional<Frame> Finish();
+
+ private:
+  StreamingInference();
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace kiln

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "core/status.h"
+#include "data/frame.h"
+#include "data/infer.h"
 #include "data/raw_table.h"
 
 namespace kiln {
@@ -33,6 +35,11 @@ class DataSource {
  public:
   virtual ~DataSource() = default;
   virtual Result<RawTable> Read(const ProgressFn& progress) = 0;
+  // Read followed by InferFrame; sources that can do both in one pass override it.
+  virtual Result<Frame> ReadFrame(const InferOptions& infer, const ProgressFn& progress) {
+    KILN_ASSIGN_OR_RETURN(RawTable raw, Read(progress));
+    return InferFrame(raw, infer);
+  }
   // Human-readable description recorded in lineage (path or URI without password, and query).
   virtual std::string Describe() const = 0;
 };

@@ -89,9 +89,8 @@ void CheckAgainstPandas(const Dataset& d) {
   if (!HasPandas()) GTEST_SKIP() << "pandas is not installed for /usr/bin/python3";
   const std::string path = (*root / d.file).string();
 
-  Result<RawTable> raw = ReadCsvFile(path, {}, nullptr);
-  ASSERT_TRUE(raw.ok()) << raw.status().message();
-  Result<Frame> frame = InferFrame(*raw, {});
+  // The path `kiln data add` takes: the streamed read where it applies.
+  Result<Frame> frame = ReadCsvFileFrame(path, {}, {}, nullptr);
   ASSERT_TRUE(frame.ok()) << frame.status().message();
   ASSERT_EQ(frame->rows(), d.rows);
   ASSERT_EQ(frame->cols(), d.cols);

@@ -1,0 +1,150 @@
+// The streamed CSV read (ReadCsvFrame) must give exactly the frame of the two-step read
+// (ReadCsv, then InferFrame), whether it streams or falls back, and the same errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "data/columnar.h"
+#include "data/csv_reader.h"
+#include "data/infer.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+Result<Frame> TwoStep(const std::string& text, const InferOptions& infer = {}) {
+  KILN_ASSIGN_OR_RETURN(RawTable table, ReadCsv(text, {}, "t.csv", nullptr));
+  return InferFrame(table, infer);
+}
+
+void ExpectSameFrame(const std::string& text, const InferOptions& infer = {}) {
+  Result<Frame> two_step = TwoStep(text, infer);
+  Result<Frame> streamed = ReadCsvFrame(text, {}, infer, "t.csv", nullptr);
+  ASSERT_EQ(two_step.ok(), streamed.ok());
+  if (!two_step.ok()) {
+    EXPECT_EQ(two_step.status().message(), streamed.status().message());
+    return;
+  }
+  ASSERT_EQ(two_step->cols(), streamed->cols());
+  for (size_t c = 0; c < two_step->cols(); ++c) {
+    EXPECT_EQ(two_step->column(c).type, streamed->column(c).type) << two_step->column(c).name;
+  }
+  EXPECT_EQ(ContentHash(*two_step), ContentHash(*streamed));
+}
+
+// Enough rows that the stream takes many chunks.
+std::string ManyRows(size_t rows, const std::function<std::string(size_t, std::mt19937_64&)>& row) {
+  std::mt19937_64 rng(3);
+  std::string text;
+  for (size_t r = 0; r < rows; ++r) text += row(r, rng);
+  return text;
+}
+
+TEST(StreamedRead, NumericAndCategoricalColumnsMatchTheTwoStepRead) {
+  std::string text = "x,y,c\n" + ManyRows(20000, [](size_t r, std::mt19937_64& rng) {
+                       std::normal_distribution<double> normal;
+                       return fmt::format("{:.6f},{},k{}\n", normal(rng), r % 17, rng() % 30);
+                     });
+  ExpectSameFrame(text);
+}
+
+TEST(StreamedRead, IntegerColumnThatWidensToFloatLateMatches) {
+  std::string text = "a,b\n" + ManyRows(12000, [](size_t r, std::mt19937_64&) {
+                       return r == 11000 ? std::string("2.5,1\n") : fmt::format("{},1\n", r);
+                     });
+  ExpectSameFrame(text);
+}
+
+TEST(StreamedRead, NumericColumnThatTurnsToTextLateFallsBackAndMatches) {
+  std::string text = "a,b\n" + ManyRows(12000, [](size_t r, std::mt19937_64&) {
+                       return r == 11000 ? std::string("oops,1\n") : fmt::format("{},1\n", r);
+                     });
+  ExpectSameFrame(text);
+}
+
+TEST(StreamedRead, BooleanDatetimeAndTextColumnsMatch) {
+  std::string text = "flag,day,note\n" + ManyRows(9000, [](size_t r, std::mt19937_64&) {
+                       return fmt::format("{},{:02d}-{:02d}-2012,note number {}\n",
+                                          r % 2 ? "yes" : "no", r % 28 + 1, r % 12 + 1, r);
+                     });
+  ExpectSameFrame(text);
+}
+
+TEST(StreamedRead, MissingTokensQuotesAndUnescapedFieldsMatch) {
+  std::string text = "a,b,c\n" + ManyRows(9000, [](size_t r, std::mt19937_64&) {
+                       if (r % 97 == 0) return std::string("NA,\"\",\"say \"\"hi\"\"\"\n");
+                       if (r % 89 == 0) return std::string("?,\"x, y\",plain\n");
+                       return fmt::format("{}.25,\"q{}\",plain\n", r, r % 5);
+                     });
+  ExpectSameFrame(text);
+}
+
+TEST(StreamedRead, FractionsOfEveryLengthParseExactly) {
+  std::mt19937_64 rng(11);
+  std::string text = "x\n";
+  for (int i = 0; i < 20000; ++i) {
+    const int decimals = static_cast<int>(rng() % 13);
+    text += fmt::format("{}{}.{:0{}}\n", rng() % 2 ? "-" : "", rng() % 1000,
+                        rng() % 1000000000000ULL % static_cast<uint64_t>(std::pow(10, decimals)),
+                        decimals);
+  }
+  Result<Frame> frame = ReadCsvFrame(text, {}, {}, "t.csv", nullptr);
+  ASSERT_TRUE(frame.ok()) << frame.status().message();
+  ASSERT_EQ(frame->column(0).type, ColumnType::kFloat);
+  size_t row = 0, start = 2;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    const std::string cell = text.substr(start, end - start);
+    EXPECT_EQ(frame->column(0).floats[row], std::strtod(cell.c_str(), nullptr)) << cell;
+    ++row;
+    start = end + 1;
+  }
+}
+
+TEST(StreamedRead, ForcedTypesAndOverrideErrorsMatch) {
+  std::string text = "a,b\n" + ManyRows(6000, [](size_t r, std::mt19937_64&) {
+                       return fmt::format("{},{}\n", r, r == 5000 ? "x" : "1");
+                     });
+  InferOptions forced;
+  forced.type_overrides["b"] = ColumnType::kInteger;
+  ExpectSameFrame(text, forced);
+  InferOptions categorical;
+  categorical.type_overrides["a"] = ColumnType::kCategorical;
+  ExpectSameFrame(text, categorical);
+  InferOptions unknown;
+  unknown.type_overrides["nosuch"] = ColumnType::kFloat;
+  ExpectSameFrame(text, unknown);
+}
+
+TEST(StreamedRead, MalformedFilesGiveTheTwoStepError) {
+  ExpectSameFrame("a,b\n1,2\n3\n");
+  ExpectSameFrame("a,b\n1,\"open\n");
+  ExpectSameFrame("");
+  ExpectSameFrame("a,b\n");
+}
+
+TEST(StreamedRead, RealDatasetsMatchTheTwoStepRead) {
+  const auto root = testing::SharedDatasets();
+  if (!root) GTEST_SKIP() << "shared data sets not found";
+  for (const char* file :
+       {"adult/adult-train.csv", "adult/adult-test.csv", "german-credit/german-credit.csv",
+        "credit-default/credit-default.csv", "bike-sharing/bike-hourly.csv"}) {
+    const std::string path = (*root / file).string();
+    Result<RawTable> raw = ReadCsvFile(path, {}, nullptr);
+    ASSERT_TRUE(raw.ok()) << raw.status().message();
+    Result<Frame> two_step = InferFrame(*raw, {});
+    Result<Frame> streamed = ReadCsvFileFrame(path, {}, {}, nullptr);
+    ASSERT_TRUE(two_step.ok() && streamed.ok()) << file;
+    EXPECT_EQ(ContentHash(*two_step), ContentHash(*streamed)) << file;
+  }
+}
+
+}  // namespace
+}  // namespace kiln

@@ -46,6 +46,13 @@ struct Target {
 // in a binary task, is constant, or is not numeric for regression.
 Result<Target> ExtractTarget(const Frame& frame, const TaskSpec& task);
 
+// The target of data scored by a model trained with class labels `classes` (Target::classes of
+// training): each label maps to its training class index, so held-out data may hold any subset
+// of the classes. kData naming the label and the known ones when a row holds an unseen label.
+// Regression ignores `classes`.
+Result<Target> ExtractTargetFor(const Frame& frame, const TaskSpec& task,
+                                const std::vector<std::string>& classes);
+
 class FeaturePipeline {
  public:
   struct Options {

@@ -206,4 +206,32 @@ Result<Target> ExtractTarget(const Frame& frame, const TaskSpec& task) {
   return ClassificationTarget(column, task);
 }
 
+Result<Target> ExtractTargetFor(const Frame& frame, const TaskSpec& task,
+                                const std::vector<std::string>& classes) {
+  const std::optional<size_t> index = frame.Find(task.target);
+  if (!index) return MissingColumnError(frame, task.target);
+  const Column& column = frame.column(*index);
+  if (task.type == TaskType::kRegression) return RegressionTarget(column);
+
+  std::map<std::string, double, std::less<>> class_index;
+  for (size_t c = 0; c < classes.size(); ++c) class_index[classes[c]] = static_cast<double>(c);
+  const std::vector<std::string> row_labels = RowLabels(column);
+  Target target;
+  target.task = task.type;
+  target.classes = classes;
+  target.values.resize(column.size(), kNan);
+  for (size_t row = 0; row < column.size(); ++row) {
+    if (column.is_missing(row)) continue;
+    const auto found = class_index.find(row_labels[row]);
+    if (found == class_index.end()) {
+      return MakeError(ErrorCode::kData,
+                       "target column '{}' holds label '{}' in row {}, which the model never saw "
+                       "in training (its classes: {}); score data with the training labels",
+                       column.name, row_labels[row], row + 1, fmt::join(classes, ", "));
+    }
+    target.values[row] = found->second;
+  }
+  return target;
+}
+
 }  // namespace kiln

@@ -39,6 +39,10 @@ if(NOT EXISTS ${KILN_CHARTJS_BUNDLE})
                       "Run scripts/bootstrap, which installs it from npm into "
                       "third_party/web/node_modules.")
 endif()
+# Re-configure when either manifest changes, so that the version check and the embedded version
+# never go stale.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${KILN_WEB_DIR}/package.json
+             ${KILN_WEB_DIR}/node_modules/chart.js/package.json)
 file(READ ${KILN_WEB_DIR}/package.json _kiln_web_manifest)
 file(READ ${KILN_WEB_DIR}/node_modules/chart.js/package.json _kiln_chartjs_manifest)
 string(JSON _kiln_chartjs_pinned GET "${_kiln_web_manifest}" dependencies chart.js)

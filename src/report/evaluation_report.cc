@@ -7,7 +7,6 @@
 // the messages of any script error.
 #include "report/evaluation_report.h"
 
-#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -45,9 +44,10 @@ void AddHeader(const json& result, ReportPage& page) {
     dataset_text += "@" + Escaped(version);
   }
 
+  const std::string project = Escaped(Member(result, "project"));
   std::string& html = page.body();
-  html += fmt::format("<header>\n<h1>Evaluation: {}</h1>\n<dl class=\"facts\">\n",
-                      Escaped(Member(result, "project")));
+  html += fmt::format("<header>\n<h1>{}</h1>\n<dl class=\"facts\">\n",
+                      project.empty() ? "Evaluation" : "Evaluation: " + project);
   auto fact = [&html](const char* name, const std::string& text) {
     if (!text.empty()) html += fmt::format("<div><dt>{}</dt><dd>{}</dd></div>\n", name, text);
   };
@@ -321,7 +321,7 @@ std::string PageTitle(const json& result) {
 
 Result<std::string> RenderEvaluationReport(const json& result) {
   KILN_RETURN_IF_ERROR(CheckRequiredFields(result));
-  const std::string task = result["task"].get<std::string>();
+  const std::string task = Member(result, "task")->get<std::string>();  // checked above
 
   ReportPage page;
   AddHeader(result, page);

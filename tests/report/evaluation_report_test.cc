@@ -292,8 +292,9 @@ class EvaluationReportBrowser : public ::testing::Test {
   // The DOM after the page's scripts ran, as Chromium dumps it.
   std::string LoadInBrowser(const std::string& html, const std::string& name) {
     const std::filesystem::path page = dir_ / (name + ".html");
-    testing::WriteFile(page, html);
+    const std::filesystem::path dom = dir_ / (name + "-dom.html");
     const std::filesystem::path profile = dir_ / (name + "-profile");
+    testing::WriteFile(page, html);
     std::filesystem::create_directory(profile);
     const std::string command =
         std::string("timeout 120 ") + kChromium +
@@ -301,10 +302,10 @@ class EvaluationReportBrowser : public ::testing::Test {
         " --disable-background-networking --disable-component-update --disable-sync"
         " --user-data-dir=" +
         profile.string() + " --virtual-time-budget=5000 --dump-dom file://" + page.string() +
-        " 2>/dev/null";
+        " > " + dom.string();
     const testing::CommandResult result = testing::RunCommand(command);
-    EXPECT_EQ(result.exit_code, 0) << result.out.substr(0, 2000);
-    return result.out;
+    EXPECT_EQ(result.exit_code, 0) << "chromium failed: " << result.out.substr(0, 4000);
+    return testing::ReadFile(dom);
   }
 
   // Expects the page to have drawn `charts` charts and recorded no error.

@@ -28,3 +28,28 @@ target_link_libraries(kiln_deps INTERFACE
   Threads::Threads SQLite::SQLite3 PostgreSQL::PostgreSQL yaml-cpp nlohmann_json::nlohmann_json
   CLI11::CLI11 fmt::fmt spdlog::spdlog FastFloat::fast_float OpenSSL::Crypto
   PkgConfig::ZSTD PkgConfig::XXHASH Eigen3::Eigen kiln_xgboost)
+
+# Chart.js draws the HTML report's charts. It comes from npm (pinned in third_party/web/package.json
+# and its lock file, installed by scripts/bootstrap); its minified UMD bundle is compiled into
+# kiln_lib (see cmake/EmbedFile.cmake) so that a report opens offline.
+set(KILN_WEB_DIR ${PROJECT_SOURCE_DIR}/third_party/web)
+set(KILN_CHARTJS_BUNDLE ${KILN_WEB_DIR}/node_modules/chart.js/dist/chart.umd.min.js)
+if(NOT EXISTS ${KILN_CHARTJS_BUNDLE})
+  message(FATAL_ERROR "Chart.js for the HTML reports is missing (${KILN_CHARTJS_BUNDLE}). "
+                      "Run scripts/bootstrap, which installs it from npm into "
+                      "third_party/web/node_modules.")
+endif()
+# Re-configure when either manifest changes, so that the version check and the embedded version
+# never go stale.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${KILN_WEB_DIR}/package.json
+             ${KILN_WEB_DIR}/node_modules/chart.js/package.json)
+file(READ ${KILN_WEB_DIR}/package.json _kiln_web_manifest)
+file(READ ${KILN_WEB_DIR}/node_modules/chart.js/package.json _kiln_chartjs_manifest)
+string(JSON _kiln_chartjs_pinned GET "${_kiln_web_manifest}" dependencies chart.js)
+string(JSON KILN_CHARTJS_VERSION GET "${_kiln_chartjs_manifest}" version)
+string(JSON KILN_CHARTJS_LICENSE GET "${_kiln_chartjs_manifest}" license)
+if(NOT KILN_CHARTJS_VERSION STREQUAL _kiln_chartjs_pinned)
+  message(FATAL_ERROR "third_party/web/node_modules holds Chart.js ${KILN_CHARTJS_VERSION} but "
+                      "third_party/web/package.json pins ${_kiln_chartjs_pinned}. Remove "
+                      "third_party/web/node_modules and run scripts/bootstrap.")
+endif()

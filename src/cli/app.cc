@@ -84,6 +84,7 @@ int Run(int argc, char** argv) {
   RegisterData(app, ctx);
   RegisterAudit(app, ctx);
   RegisterStore(app, ctx);
+  RegisterTrain(app, ctx);
 
   // Like git -C: the command runs as if started in that folder, so relative paths given to it
   // (data files, contracts, output paths) resolve against the project, not the caller.

@@ -33,6 +33,7 @@ void RegisterInit(CLI::App& app, Context& ctx);
 void RegisterData(CLI::App& app, Context& ctx);
 void RegisterAudit(CLI::App& app, Context& ctx);
 void RegisterStore(CLI::App& app, Context& ctx);
+void RegisterTrain(CLI::App& app, Context& ctx);
 
 // Thousands separators for counts shown to people: 32561 -> "32,561".
 std::string Count(int64_t n);

@@ -22,11 +22,12 @@ void RegisterStore(CLI::App& app, Context& ctx) {
     nlohmann::json out = {{"ok", r->ok()},
                           {"versions_checked", r->versions_checked},
                           {"artifacts_checked", r->artifacts_checked},
+                          {"runs_checked", r->runs_checked},
                           {"problems", r->problems},
                           {"orphan_artifacts", r->orphan_artifacts},
                           {"audit_ok", r->audit_ok}};
-    std::string text = fmt::format("checked {} versions and {} artifacts\n", r->versions_checked,
-                                   r->artifacts_checked);
+    std::string text = fmt::format("checked {} versions, {} run bundles and {} artifacts\n",
+                                   r->versions_checked, r->runs_checked, r->artifacts_checked);
     for (const auto& p : r->problems) text += "  problem: " + p + "\n";
     if (!r->orphan_artifacts.empty()) {
       text += fmt::format("  {} orphan artifacts (left by interrupted writers){}\n",

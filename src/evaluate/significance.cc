@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <vector>
+
+#include "evaluate/binary_sweep.h"
 
 namespace kiln {
 namespace {
@@ -191,6 +194,70 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
   interval.high = Quantile(values, (1 + level) / 2);
   interval.resamples = static_cast<int>(values.size());
   return interval;
+}
+
+Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
+                                                          const Predictions& p,
+                                                          const MetricParams& params,
+                                                          int resamples, double level,
+                                                          uint64_t seed) {
+  KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap intervals"));
+  KILN_RETURN_IF_ERROR(ValidatePredictions(p));
+  const std::vector<std::string>& swept = BinarySweep::Names();
+  std::vector<std::string> fast, slow;
+  for (const std::string& m : metrics) {
+    const bool in_sweep = std::find(swept.begin(), swept.end(), m) != swept.end();
+    (p.task == TaskType::kBinary && in_sweep ? fast : slow).push_back(m);
+  }
+
+  std::map<std::string, Interval> out;
+  std::map<std::string, std::vector<double>> values;
+  for (const std::string& m : metrics) {
+    Result<double> value = ComputeMetric(m, p, params);
+    if (value.ok()) out[m].value = *value;
+  }
+  std::optional<BinarySweep> sweep;
+  if (!fast.empty()) sweep.emplace(p);
+  Resampler resampler(p.rows(), seed);
+  std::vector<uint32_t> counts(p.rows());
+  std::map<std::string, double> swept_values;
+  Predictions sample;
+  for (int b = 0; b < resamples; ++b) {
+    const std::vector<size_t>& drawn = resampler.Draw();
+    bool gathered = false;
+    const auto gather = [&] {
+      if (!gathered) Gather(p, drawn, sample);
+      gathered = true;
+    };
+    if (sweep) {
+      std::fill(counts.begin(), counts.end(), 0u);
+      for (size_t i : drawn) ++counts[i];
+      if (sweep->Compute(counts, &swept_values)) {
+        for (const std::string& m : fast) values[m].push_back(swept_values.at(m));
+      } else {
+        gather();
+        for (const std::string& m : fast) {
+          if (Result<double> v = ComputeMetric(m, sample, params); v.ok()) values[m].push_back(*v);
+        }
+      }
+    }
+    if (!slow.empty()) gather();
+    for (const std::string& m : slow) {
+      if (Result<double> v = ComputeMetric(m, sample, params); v.ok()) values[m].push_back(*v);
+    }
+  }
+  for (auto it = out.begin(); it != out.end();) {
+    const std::vector<double>& v = values[it->first];
+    if (v.empty()) {
+      it = out.erase(it);
+      continue;
+    }
+    it->second.low = Quantile(v, (1 - level) / 2);
+    it->second.high = Quantile(v, (1 + level) / 2);
+    it->second.resamples = static_cast<int>(v.size());
+    ++it;
+  }
+  return out;
 }
 
 // The p-value counts the resamples where the candidate is not better, with the +1 correction

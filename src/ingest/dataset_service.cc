@@ -1,5 +1,6 @@
 #include "ingest/dataset_service.h"
 
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "governance/consent.h"
 #include "governance/retention.h"
 #include "kiln/version.h"
+#include "registry/bundle.h"
 #include "store/audit.h"
 
 namespace kiln {
@@ -408,6 +410,27 @@ Result<StoreCheckReport> CheckStore(Project& project, bool repair) {
       report.problems.push_back(frame.status().message());
     } else if (ContentHash(*frame) != v.version) {
       report.problems.push_back(label + ": stored data does not hash to its version id");
+    }
+  }
+
+  // Model bundles of training runs are artifacts too; each must be present and decode.
+  std::vector<std::pair<std::string, std::string>> bundles;
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    bundles.clear();
+    KILN_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, bundle FROM runs ORDER BY seq"));
+    for (const SqlRow& row : rows) bundles.emplace_back(SqlText(row[0]), SqlText(row[1]));
+    return Status::Ok();
+  }));
+  for (const auto& [run, artifact] : bundles) {
+    ++report.runs_checked;
+    referenced.insert(artifact);
+    Result<std::string> bytes = project.artifacts().Get(artifact);
+    if (!bytes.ok()) {
+      report.problems.push_back(run + " bundle: " + bytes.status().message());
+      continue;
+    }
+    if (Result<Bundle> bundle = DecodeBundle(*bytes); !bundle.ok()) {
+      report.problems.push_back(run + " bundle: " + bundle.status().message());
     }
   }
 

@@ -38,6 +38,20 @@ std::vector<Migration> BuildMigrations() {
   };
   list.push_back(std::move(audit_and_datasets));
 
+  Migration runs;
+  runs.version = 2;
+  runs.description = "training runs";
+  runs.sql = {
+      "CREATE TABLE runs ("
+      "id TEXT PRIMARY KEY, seq BIGINT NOT NULL UNIQUE, created_at TEXT NOT NULL, "
+      "created_by TEXT NOT NULL, kiln_version TEXT NOT NULL, dataset TEXT NOT NULL, "
+      "dataset_version TEXT NOT NULL, task TEXT NOT NULL, chosen TEXT NOT NULL, "
+      "family TEXT NOT NULL, north_star TEXT NOT NULL, cv_value DOUBLE PRECISION NULL, "
+      "cv_go BIGINT NOT NULL, bundle TEXT NOT NULL, bundle_bytes BIGINT NOT NULL, "
+      "report_json TEXT NOT NULL)",
+  };
+  list.push_back(std::move(runs));
+
   return list;
 }
 

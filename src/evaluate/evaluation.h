@@ -1,0 +1,37 @@
+// One evaluation of a bundle on labelled rows: every metric of the task with its bootstrap
+// interval, the baseline's metrics on the same rows, curves, calibration, the confusion matrix,
+// the threshold that best meets kiln.yaml's decision objective, and the go/no-go gate. The result
+// is the JSON document docs/evaluation-json.md describes; the HTML report renders it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "evaluate/gate.h"
+#include "evaluate/predictions.h"
+#include "registry/bundle.h"
+
+namespace kiln {
+
+struct EvaluationOptions {
+  int resamples = 1000;  // bootstrap resamples per metric interval; 0 = no intervals
+  uint64_t seed = 42;
+  int threads = 0;  // reserved for a parallel bootstrap; the sweep is fast enough on one
+};
+
+struct Evaluation {
+  nlohmann::json document;  // docs/evaluation-json.md
+  GateDecision gate;
+};
+
+// `candidate` and `baseline` are the two models' predictions on the same rows. `dataset` is
+// "name@version" and `dataset_rows` the rows scored, for the document's header.
+Result<Evaluation> Evaluate(const ProblemSpec& spec, const Bundle& bundle,
+                            const Predictions& candidate, const Predictions& baseline,
+                            const std::string& dataset, const EvaluationOptions& options = {});
+
+}  // namespace kiln

@@ -1,0 +1,343 @@
+// The train and evaluate workflows over a project's store.
+#include "train/run_service.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "core/progress.h"
+#include "evaluate/metrics.h"
+#include "ingest/dataset_service.h"
+#include "kiln/version.h"
+#include "report/evaluation_report.h"
+#include "store/audit.h"
+#include "store/catalog.h"
+
+namespace kiln {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+constexpr const char* kRunColumns =
+    "id, seq, created_at, created_by, kiln_version, dataset, dataset_version, task, chosen, "
+    "family, north_star, cv_value, cv_go, bundle, bundle_bytes, report_json";
+
+RunRecord RunFromRow(const SqlRow& row) {
+  RunRecord r;
+  r.id = SqlText(row[0]);
+  r.seq = SqlInt(row[1]);
+  r.created_at = SqlText(row[2]);
+  r.created_by = SqlText(row[3]);
+  r.kiln_version = SqlText(row[4]);
+  r.dataset = SqlText(row[5]);
+  r.dataset_version = SqlText(row[6]);
+  r.task = SqlText(row[7]);
+  r.chosen = SqlText(row[8]);
+  r.family = SqlText(row[9]);
+  r.north_star = SqlText(row[10]);
+  if (!SqlIsNull(row[11])) r.cv_value = SqlDouble(row[11]);
+  r.cv_go = SqlInt(row[12]) != 0;
+  r.bundle = SqlText(row[13]);
+  r.bundle_bytes = SqlInt(row[14]);
+  r.report_json = SqlText(row[15]);
+  return r;
+}
+
+// The dataset `kiln train` uses when none is named.
+Result<DatasetRef> DefaultDataset(Project& project, const std::string& given) {
+  if (!given.empty()) return ParseDatasetRef(given);
+  if (!project.spec().data.sources.empty()) {
+    return DatasetRef{project.spec().data.sources.front().name, ""};
+  }
+  std::vector<DatasetSummary> datasets;
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    KILN_ASSIGN_OR_RETURN(datasets, ListDatasets(tx));
+    return Status::Ok();
+  }));
+  if (datasets.size() == 1) return DatasetRef{datasets.front().name, ""};
+  std::vector<std::string> names;
+  for (const DatasetSummary& d : datasets) names.push_back(d.name);
+  return MakeError(ErrorCode::kUsage,
+                   "name the dataset to train on with --dataset NAME[@VERSION] (datasets: {})",
+                   names.empty() ? std::string("none yet; add one with `kiln data add`")
+                                 : fmt::format("{}", fmt::join(names, ", ")));
+}
+
+nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+nlohmann::json MetricMap(const std::map<std::string, double>& m) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : m) out[k] = Number(v);
+  return out;
+}
+
+nlohmann::json TrainDocument(const ProblemSpec& spec, const TrainOutcome& o,
+                             const std::string& dataset) {
+  nlohmann::json board = nlohmann::json::array();
+  const std::string& metric = spec.metrics.north_star.metric;
+  for (const CandidateResult& c : o.leaderboard) {
+    nlohmann::json folds = nlohmann::json::array();
+    for (const auto& f : c.folds) folds.push_back(MetricMap(f));
+    board.push_back({{"name", c.name},
+                     {"family", c.spec.family},
+                     {"north_star", c.mean.count(metric) ? Number(c.mean.at(metric)) : nullptr},
+                     {"north_star_std",
+                      c.stddev.count(metric) ? Number(c.stddev.at(metric)) : nullptr},
+                     {"mean", MetricMap(c.mean)},
+                     {"std", MetricMap(c.stddev)},
+                     {"folds", folds},
+                     {"seconds", c.seconds},
+                     {"boost_seconds", c.boost_seconds},
+                     {"summary", nlohmann::json::parse(c.summary, nullptr, false)}});
+  }
+  nlohmann::json leaks = nlohmann::json::array();
+  for (const LeakFinding& leak : o.leaks) {
+    leaks.push_back({{"column", leak.column},
+                     {"kind", leak.kind},
+                     {"score", leak.score},
+                     {"together", leak.together},
+                     {"message", leak.message}});
+  }
+  nlohmann::json doc = {
+      {"dataset", dataset},
+      {"task", TaskTypeName(spec.task.type)},
+      {"target", spec.task.target},
+      {"rows_used", o.rows_used},
+      {"rows_missing_target", o.rows_missing_target},
+      {"features", o.features},
+      {"skipped_features", o.skipped_features},
+      {"labels", o.labels},
+      {"leaks", leaks},
+      {"validation",
+       {{"split", SplitKindName(spec.validation.split)},
+        {"folds", spec.validation.folds},
+        {"seed", spec.validation.seed},
+        {"gap", spec.validation.gap}}},
+      {"north_star", metric},
+      {"leaderboard", board},
+      {"chosen", o.chosen},
+      {"cv_gate", {{"go", o.cv_gate.go}, {"reasons", o.cv_gate.reasons}}},
+      {"timings",
+       {{"leakage", o.timings.leakage},
+        {"folds", o.timings.folds},
+        {"cv", o.timings.cv},
+        {"final_fit", o.timings.final_fit},
+        {"boost", o.timings.boost}}},
+  };
+  if (spec.task.type == TaskType::kBinary) {
+    doc["threshold"] = {{"objective", spec.training.decision.kind},
+                        {"value", o.threshold.threshold},
+                        {"precision", o.threshold.precision},
+                        {"recall", o.threshold.recall},
+                        {"constraint_met", o.threshold.constraint_met}};
+  }
+  return doc;
+}
+
+// The leaderboard sorted best first by the north star, baseline wherever it falls.
+void SortLeaderboard(const ProblemSpec& spec, std::vector<CandidateResult>& board) {
+  const std::string& metric = spec.metrics.north_star.metric;
+  const bool lower = DirectionOf(metric) == MetricDirection::kLowerIsBetter;
+  const auto value = [&](const CandidateResult& c) {
+    const auto it = c.mean.find(metric);
+    return it == c.mean.end() || std::isnan(it->second)
+               ? (lower ? INFINITY : -INFINITY)
+               : it->second;
+  };
+  std::stable_sort(board.begin(), board.end(), [&](const auto& a, const auto& b) {
+    return lower ? value(a) < value(b) : value(a) > value(b);
+  });
+}
+
+}  // namespace
+
+Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) {
+  const auto start = Clock::now();
+  const ProblemSpec& spec = project.spec();
+  TrainReport report;
+  KILN_ASSIGN_OR_RETURN(DatasetRef ref, DefaultDataset(project, request.dataset));
+  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
+  KILN_ASSIGN_OR_RETURN(Frame frame,
+                        ApplyGovernance(project, std::move(loaded.frame),
+                                        &report.consent_excluded));
+  const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
+  report.load_seconds = Since(start);
+  spdlog::info("training on {} (v{}): {} rows, {} columns", loaded.record.dataset,
+               loaded.record.seq, frame.rows(), frame.cols());
+
+  TrainOptions options;
+  options.threads = request.threads;
+  ProgressBar bar("training", 0, "steps", request.progress);
+  options.progress = [&](size_t done, size_t total, const std::string&) { bar.Update(done, total); };
+  KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
+  bar.Finish();
+  TrainOutcome& o = report.outcome;
+
+  const auto store_start = Clock::now();
+  const auto chosen = std::find_if(o.leaderboard.begin(), o.leaderboard.end(),
+                                   [&](const CandidateResult& c) { return c.name == o.chosen; });
+  RunRecord& run = report.run;
+  run.created_by = CurrentActor();
+  run.kiln_version = kVersion;
+  run.dataset = loaded.record.dataset;
+  run.dataset_version = loaded.record.version;
+  run.task = TaskTypeName(spec.task.type);
+  run.chosen = o.chosen;
+  run.family = chosen->spec.family;
+  run.north_star = spec.metrics.north_star.metric;
+  if (chosen->mean.count(run.north_star)) run.cv_value = chosen->mean.at(run.north_star);
+  run.cv_go = o.cv_gate.go;
+  SortLeaderboard(spec, o.leaderboard);
+  report.document = TrainDocument(spec, o, dataset);
+
+  // The run id is only known inside the transaction; the bundle records it, so the bundle is
+  // stored inside the transaction too (a retried transaction stores identical bytes again).
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    KILN_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(seq), 0) FROM runs"));
+    run.seq = SqlInt(rows[0][0]) + 1;
+    run.id = fmt::format("run-{}", run.seq);
+    run.created_at = SqlTimestampNow();
+    o.bundle.run_id = run.id;
+    o.bundle.dataset = dataset;
+    o.bundle.extra = {{"cv", report.document["leaderboard"]}};
+    const std::string bytes = EncodeBundle(o.bundle);
+    KILN_ASSIGN_OR_RETURN(run.bundle, project.artifacts().Put(bytes, "model bundle"));
+    run.bundle_bytes = static_cast<int64_t>(bytes.size());
+    report.document["run"] = run.id;
+    report.document["bundle"] = run.bundle;
+    run.report_json = report.document.dump();
+    KILN_RETURN_IF_ERROR(tx.Exec(
+        fmt::format("INSERT INTO runs ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    kRunColumns),
+        {run.id, run.seq, run.created_at, run.created_by, run.kiln_version, run.dataset,
+         run.dataset_version, run.task, run.chosen, run.family, run.north_star,
+         run.cv_value ? SqlValue(*run.cv_value) : SqlValue(), int64_t{run.cv_go ? 1 : 0},
+         run.bundle, run.bundle_bytes, run.report_json}));
+    const nlohmann::json details = {{"dataset", dataset},
+                                    {"chosen", run.chosen},
+                                    {"north_star", run.north_star},
+                                    {"cv_value", run.cv_value ? Number(*run.cv_value) : nullptr},
+                                    {"cv_go", run.cv_go},
+                                    {"bundle", run.bundle}};
+    return AppendAudit(tx, AuditEvent{run.created_by, "run.train", "run:" + run.id,
+                                      details.dump()});
+  }));
+  report.store_seconds = Since(store_start);
+  report.total_seconds = Since(start);
+  report.document["timings"]["load"] = report.load_seconds;
+  report.document["timings"]["store"] = report.store_seconds;
+  report.document["timings"]["total"] = report.total_seconds;
+  return report;
+}
+
+Result<std::vector<RunRecord>> ListRuns(Project& project) {
+  std::vector<RunRecord> runs;
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    KILN_ASSIGN_OR_RETURN(auto rows,
+                          tx.Query(fmt::format("SELECT {} FROM runs ORDER BY seq", kRunColumns)));
+    for (const SqlRow& row : rows) runs.push_back(RunFromRow(row));
+    return Status::Ok();
+  }));
+  return runs;
+}
+
+Result<RunRecord> FindRun(Project& project, const std::string& ref) {
+  KILN_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, ListRuns(project));
+  if (runs.empty()) {
+    return MakeError(ErrorCode::kNotFound, "the project has no runs yet; train one with `kiln "
+                     "train`");
+  }
+  if (ref.empty() || ref == "latest") return runs.back();
+  for (const RunRecord& r : runs) {
+    if (r.id == ref || std::to_string(r.seq) == ref) return r;
+  }
+  return MakeError(ErrorCode::kNotFound, "no run '{}'; runs are run-1 to run-{} (see `kiln runs`)",
+                   ref, runs.back().seq);
+}
+
+Result<Bundle> LoadRunBundle(Project& project, const RunRecord& run) {
+  KILN_ASSIGN_OR_RETURN(std::string bytes, project.artifacts().Get(run.bundle));
+  return DecodeBundle(bytes);
+}
+
+Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& request) {
+  const auto start = Clock::now();
+  const ProblemSpec& spec = project.spec();
+  if (request.dataset.empty()) {
+    return MakeError(ErrorCode::kUsage, "name the labelled data to evaluate on with --dataset "
+                     "NAME[@VERSION]");
+  }
+  EvaluateReport report;
+  KILN_ASSIGN_OR_RETURN(report.run, FindRun(project, request.run));
+  KILN_ASSIGN_OR_RETURN(Bundle bundle, LoadRunBundle(project, report.run));
+  if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
+    return MakeError(ErrorCode::kConfig, "{} was trained for a {} task on '{}', but kiln.yaml now "
+                     "states a {} task on '{}'; retrain or restore kiln.yaml", report.run.id,
+                     TaskTypeName(bundle.task.type), bundle.task.target,
+                     TaskTypeName(spec.task.type), spec.task.target);
+  }
+  KILN_ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(request.dataset));
+  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
+  KILN_ASSIGN_OR_RETURN(Frame frame, ApplyGovernance(project, std::move(loaded.frame), nullptr));
+  KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
+  std::vector<size_t> rows;
+  for (size_t r = 0; r < frame.rows(); ++r) {
+    if (!std::isnan(target.values[r])) rows.push_back(r);
+  }
+  if (rows.empty()) {
+    return MakeError(ErrorCode::kData, "{} has no rows with a value in target column '{}'; "
+                     "evaluation needs labelled rows", request.dataset, spec.task.target);
+  }
+  KILN_ASSIGN_OR_RETURN(Predictions candidate,
+                        PredictRows(bundle, bundle.candidate, frame, rows, target));
+  KILN_ASSIGN_OR_RETURN(Predictions baseline,
+                        PredictRows(bundle, bundle.baseline, frame, rows, target));
+
+  EvaluationOptions options;
+  options.resamples = request.resamples;
+  options.seed = spec.validation.seed;
+  options.threads = request.threads;
+  const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
+  KILN_ASSIGN_OR_RETURN(report.evaluation,
+                        Evaluate(spec, bundle, candidate, baseline, dataset, options));
+  nlohmann::json& doc = report.evaluation.document;
+  doc["model"]["run"] = report.run.id;
+
+  const std::filesystem::path dir =
+      request.out_dir.empty()
+          ? project.root() / "reports" / fmt::format("{}-{}", report.run.id, loaded.record.dataset)
+          : std::filesystem::path(request.out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "cannot create report folder {}: {}", dir.string(),
+                     ec.message());
+  }
+  report.json_path = (dir / "evaluation.json").string();
+  report.html_path = (dir / "report.html").string();
+  KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
+  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.json_path, doc.dump(2) + "\n"));
+  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.html_path, html));
+
+  const GateDecision& gate = report.evaluation.gate;
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    const nlohmann::json details = {{"dataset", dataset},
+                                    {"go", gate.go},
+                                    {"reasons", gate.reasons},
+                                    {"report", report.json_path}};
+    return AppendAudit(tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id,
+                                      details.dump()});
+  }));
+  report.seconds = Since(start);
+  return report;
+}
+
+}  // namespace kiln

@@ -1,0 +1,487 @@
+// Cross-validation of the candidates, the choice, and the refit on all usable rows.
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "evaluate/metrics.h"
+#include "store/database.h"
+#include "train/split.h"
+
+namespace kiln {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The features a family gets differ only by these, so candidates that agree share one fitted
+// pipeline (and its matrices) per fold.
+struct PipelineKey {
+  bool keep_missing = false;
+  bool native_categorical = false;
+  Scaling scaling = Scaling::kNone;
+  bool operator<(const PipelineKey& o) const {
+    return std::tie(keep_missing, native_categorical, scaling) <
+           std::tie(o.keep_missing, o.native_categorical, o.scaling);
+  }
+};
+
+PipelineKey KeyFor(const ModelSpec& model, const FeatureSpec& features) {
+  const ModelFamily* family = FindModelFamily(model.family);
+  PipelineKey key;
+  key.scaling = features.scaling;
+  if (family == nullptr) return key;
+  key.keep_missing = family->traits.keep_missing;
+  key.native_categorical = family->traits.native_categorical;
+  // Linear models' L2 penalty assumes comparable feature scales; trees do not care.
+  if (family->traits.wants_scaling && key.scaling == Scaling::kNone) {
+    key.scaling = Scaling::kStandard;
+  }
+  return key;
+}
+
+// One fold's prepared matrices for one pipeline key.
+struct Prepared {
+  FeaturePipeline pipeline;
+  FeatureMatrix train;  // training rows less the early-stopping rows
+  std::vector<double> train_y;
+  FeatureMatrix valid;  // early-stopping rows (empty when none)
+  std::vector<double> valid_y;
+  FeatureMatrix test;
+};
+
+// Every tenth training row (by a seeded hash, or the latest tenth in time order) is held back
+// for early stopping.
+void SplitEarlyStopping(const std::vector<size_t>& rows, bool time_ordered, uint64_t seed,
+                        std::vector<size_t>* fit, std::vector<size_t>* valid) {
+  if (time_ordered) {
+    const size_t cut = rows.size() - rows.size() / 10;
+    fit->assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(cut));
+    valid->assign(rows.begin() + static_cast<std::ptrdiff_t>(cut), rows.end());
+    return;
+  }
+  for (size_t row : rows) {
+    uint64_t h = (row + 1) * 0x9E3779B97F4A7C15ull ^ seed;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    (h % 10 == 0 ? valid : fit)->push_back(row);
+  }
+}
+
+std::vector<double> Gather(const std::vector<double>& values, const std::vector<size_t>& rows) {
+  std::vector<double> out;
+  out.reserve(rows.size());
+  for (size_t r : rows) out.push_back(values[r]);
+  return out;
+}
+
+Result<Prepared> Prepare(const ProblemSpec& spec, const Frame& frame, const Target& target,
+                         const std::vector<std::string>& columns, const PipelineKey& key,
+                         const std::vector<size_t>& train_rows,
+                         const std::vector<size_t>& test_rows, bool early_stopping) {
+  FeatureSpec features = spec.training.features;
+  features.scaling = key.scaling;
+  FeaturePipeline::Options options;
+  options.columns = columns;
+  options.keep_missing = key.keep_missing;
+  options.native_categorical = key.native_categorical;
+  options.seed = spec.validation.seed;
+
+  Prepared p;
+  std::vector<size_t> fit_rows, valid_rows;
+  if (early_stopping) {
+    SplitEarlyStopping(train_rows, spec.validation.split == SplitKind::kTimeSeries,
+                       spec.validation.seed, &fit_rows, &valid_rows);
+  } else {
+    fit_rows = train_rows;
+  }
+  KILN_ASSIGN_OR_RETURN(p.pipeline,
+                        FeaturePipeline::Fit(frame, fit_rows, target, features, options));
+  KILN_ASSIGN_OR_RETURN(p.train, p.pipeline.TransformTraining(frame, fit_rows, target));
+  p.train_y = Gather(target.values, fit_rows);
+  if (!valid_rows.empty()) {
+    KILN_ASSIGN_OR_RETURN(p.valid, p.pipeline.Transform(frame, valid_rows));
+    p.valid_y = Gather(target.values, valid_rows);
+  }
+  if (!test_rows.empty()) {
+    KILN_ASSIGN_OR_RETURN(p.test, p.pipeline.Transform(frame, test_rows));
+  }
+  return p;
+}
+
+TrainData MakeTrainData(const ProblemSpec& spec, const Target& target, const Prepared& p,
+                        int threads) {
+  TrainData data;
+  data.task = spec.task.type;
+  data.classes = target.classes.size();
+  data.x = &p.train;
+  data.y = p.train_y;
+  if (!p.valid_y.empty()) {
+    data.valid_x = &p.valid;
+    data.valid_y = p.valid_y;
+  }
+  data.seed = spec.validation.seed;
+  data.threads = threads;
+  return data;
+}
+
+double BoostSeconds(const Model& model) {
+  const nlohmann::json summary = nlohmann::json::parse(model.Summary(), nullptr, false);
+  if (!summary.is_object() || !summary.contains("boost_seconds")) return 0;
+  return summary["boost_seconds"].get<double>();
+}
+
+// Group codes for group k-fold: equal values share a code, missing values share one.
+std::vector<int64_t> GroupCodes(const Column& column) {
+  std::map<std::string, int64_t> codes;
+  std::vector<int64_t> out(column.size());
+  for (size_t row = 0; row < column.size(); ++row) {
+    const std::string key = column.is_missing(row) ? std::string("\x01missing") : column.Render(row);
+    out[row] = codes.emplace(key, static_cast<int64_t>(codes.size())).first->second;
+  }
+  return out;
+}
+
+Result<std::vector<Fold>> BuildFolds(const ProblemSpec& spec, const Frame& frame,
+                                     const Target& target, const std::vector<size_t>& usable) {
+  std::vector<double> classes, times;
+  std::vector<int64_t> groups;
+  SplitInputs inputs;
+  inputs.rows = usable.size();
+  if (spec.validation.split == SplitKind::kStratifiedKFold) {
+    if (spec.task.type == TaskType::kRegression) {
+      return MakeError(ErrorCode::kConfig,
+                       "validation.split stratified_kfold needs a classification task; use kfold "
+                       "or time_series for regression");
+    }
+    classes = Gather(target.values, usable);
+    inputs.classes = classes;
+  }
+  if (spec.validation.split == SplitKind::kGroupKFold) {
+    const std::optional<size_t> col = frame.Find(spec.data.group_column);
+    if (spec.data.group_column.empty() || !col) {
+      return MakeError(ErrorCode::kConfig,
+                       "validation.split group_kfold needs data.group_column naming a column of "
+                       "the data (got '{}')",
+                       spec.data.group_column);
+    }
+    const std::vector<int64_t> all = GroupCodes(frame.column(*col));
+    for (size_t r : usable) groups.push_back(all[r]);
+    inputs.groups = groups;
+  }
+  if (spec.validation.split == SplitKind::kTimeSeries && !spec.data.time_column.empty()) {
+    const std::optional<size_t> col = frame.Find(spec.data.time_column);
+    if (!col) {
+      return MakeError(ErrorCode::kConfig, "data.time_column '{}' is not a column of the data",
+                       spec.data.time_column);
+    }
+    const Column& column = frame.column(*col);
+    for (size_t r : usable) {
+      const double t = column.AsDouble(r);
+      if (std::isnan(t)) {
+        return MakeError(ErrorCode::kData,
+                         "time column '{}' is missing in row {}; a time-series split needs a time "
+                         "for every row",
+                         column.name, r + 1);
+      }
+      times.push_back(t);
+    }
+    inputs.times = times;
+  }
+  return MakeFolds(spec.validation, inputs);
+}
+
+Status CheckFoldClasses(const ProblemSpec& spec, const Target& target,
+                        const std::vector<Fold>& folds, const std::vector<size_t>& usable) {
+  if (spec.task.type == TaskType::kRegression) return Status::Ok();
+  for (size_t f = 0; f < folds.size(); ++f) {
+    std::set<double> present;
+    for (size_t pos : folds[f].train) present.insert(target.values[usable[pos]]);
+    if (present.size() < 2) {
+      return MakeError(ErrorCode::kData,
+                       "fold {} of {} trains on a single class ('{}'); a classifier needs two: use "
+                       "validation.split stratified_kfold, fewer folds, or more data",
+                       f + 1, folds.size(), target.classes[static_cast<size_t>(*present.begin())]);
+    }
+  }
+  return Status::Ok();
+}
+
+void Summarise(CandidateResult& result) {
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& fold : result.folds) {
+    for (const auto& [name, v] : fold) values[name].push_back(v);
+  }
+  for (const auto& [name, list] : values) {
+    const double mean = std::accumulate(list.begin(), list.end(), 0.0) / list.size();
+    double ss = 0;
+    for (double v : list) ss += (v - mean) * (v - mean);
+    result.mean[name] = mean;
+    result.stddev[name] = list.size() > 1 ? std::sqrt(ss / (list.size() - 1)) : 0.0;
+  }
+}
+
+Predictions EmptyPredictions(const ProblemSpec& spec, const Target& target,
+                             const std::vector<size_t>& usable) {
+  Predictions p;
+  p.task = spec.task.type;
+  if (p.task != TaskType::kRegression) p.classes = target.classes.size();
+  p.labels = target.classes;
+  p.truth = Gather(target.values, usable);
+  const size_t per_row = p.task == TaskType::kMulticlass ? p.classes : 1;
+  p.scores.assign(usable.size() * per_row, 0.0);
+  return p;
+}
+
+// Where each out-of-fold score goes: positions in `usable` of the fold's test rows.
+Predictions FoldPredictions(const Predictions& oof, const std::vector<size_t>& test) {
+  Predictions p;
+  p.task = oof.task;
+  p.classes = oof.classes;
+  p.labels = oof.labels;
+  p.threshold = oof.threshold;
+  const size_t per_row = oof.task == TaskType::kMulticlass ? oof.classes : 1;
+  for (size_t pos : test) {
+    p.truth.push_back(oof.truth[pos]);
+    for (size_t k = 0; k < per_row; ++k) p.scores.push_back(oof.scores[pos * per_row + k]);
+  }
+  return p;
+}
+
+bool Better(const std::string& metric, double a, double b) {
+  const std::optional<MetricDirection> direction = DirectionOf(metric);
+  if (std::isnan(b)) return !std::isnan(a);
+  if (std::isnan(a)) return false;
+  return direction == MetricDirection::kLowerIsBetter ? a < b : a > b;
+}
+
+double MeanOf(const CandidateResult& c, const std::string& metric) {
+  const auto it = c.mean.find(metric);
+  return it == c.mean.end() ? std::nan("") : it->second;
+}
+
+}  // namespace
+
+std::vector<ModelSpec> CandidateSpecs(const ProblemSpec& spec) {
+  std::vector<ModelSpec> models = spec.training.models;
+  if (models.empty()) {
+    const bool regression = spec.task.type == TaskType::kRegression;
+    for (const char* family : {"logistic", "xgboost"}) {
+      ModelSpec m;
+      m.family = regression && std::string_view(family) == "logistic" ? "ridge" : family;
+      models.push_back(m);
+    }
+  }
+  const auto baseline = std::find_if(models.begin(), models.end(),
+                                     [](const ModelSpec& m) { return m.family == "baseline"; });
+  ModelSpec base;
+  base.family = "baseline";
+  if (baseline != models.end()) {
+    base = *baseline;
+    models.erase(baseline);
+  }
+  models.insert(models.begin(), base);
+  return models;
+}
+
+std::vector<std::string> CandidateNames(const std::vector<ModelSpec>& specs) {
+  std::map<std::string, int> seen;
+  std::vector<std::string> names;
+  for (const ModelSpec& s : specs) {
+    const int n = ++seen[s.family];
+    names.push_back(n == 1 ? s.family : fmt::format("{}#{}", s.family, n));
+  }
+  return names;
+}
+
+std::vector<std::string> FeatureColumns(const ProblemSpec& spec, const Frame& frame) {
+  std::set<std::string> excluded(spec.data.exclude_columns.begin(),
+                                 spec.data.exclude_columns.end());
+  excluded.insert(spec.data.id_columns.begin(), spec.data.id_columns.end());
+  excluded.insert(spec.governance.pii_columns.begin(), spec.governance.pii_columns.end());
+  excluded.insert(spec.task.target);
+  if (!spec.data.group_column.empty()) excluded.insert(spec.data.group_column);
+  if (!spec.governance.consent_column.empty()) excluded.insert(spec.governance.consent_column);
+  std::vector<std::string> columns;
+  for (const Column& c : frame.columns()) {
+    if (!excluded.count(c.name)) columns.push_back(c.name);
+  }
+  return columns;
+}
+
+Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
+                           const TrainOptions& options) {
+  TrainOutcome out;
+  KILN_ASSIGN_OR_RETURN(Target target, ExtractTarget(frame, spec.task));
+  out.labels = target.classes;
+  std::vector<size_t> usable;
+  for (size_t r = 0; r < frame.rows(); ++r) {
+    if (std::isnan(target.values[r])) {
+      ++out.rows_missing_target;
+    } else {
+      usable.push_back(r);
+    }
+  }
+  out.rows_used = usable.size();
+  out.features = FeatureColumns(spec, frame);
+  if (out.features.empty()) {
+    return MakeError(ErrorCode::kData, "no feature columns are left after removing the target, "
+                     "ids and exclusions; check data.exclude_columns in kiln.yaml");
+  }
+
+  auto start = Clock::now();
+  LeakOptions leak_options;
+  leak_options.target_name = spec.task.target;
+  if (Result<std::vector<LeakFinding>> leaks =
+          FindLeaks(frame, usable, target, out.features, leak_options);
+      leaks.ok()) {
+    out.leaks = std::move(*leaks);
+  } else {
+    spdlog::debug("leakage check skipped: {}", leaks.status().message());
+  }
+  std::set<std::string> said;
+  for (const LeakFinding& leak : out.leaks) {
+    if (said.insert(leak.message).second) spdlog::warn("possible target leak: {}", leak.message);
+  }
+  out.timings.leakage = Since(start);
+
+  start = Clock::now();
+  KILN_ASSIGN_OR_RETURN(std::vector<Fold> folds, BuildFolds(spec, frame, target, usable));
+  KILN_RETURN_IF_ERROR(CheckFoldClasses(spec, target, folds, usable));
+  out.timings.folds = Since(start);
+
+  const std::vector<ModelSpec> specs = CandidateSpecs(spec);
+  const std::vector<std::string> names = CandidateNames(specs);
+  for (const ModelSpec& m : specs) {
+    const ModelFamily* family = FindModelFamily(m.family);
+    if (family == nullptr || !family->supports(spec.task.type)) {
+      return TrainModel(m, {}).status();  // the registry's message names the problem
+    }
+  }
+  const size_t steps = specs.size() * folds.size() + 1;
+  size_t step = 0;
+
+  start = Clock::now();
+  std::vector<std::map<PipelineKey, Prepared>> cache(folds.size());
+  for (size_t c = 0; c < specs.size(); ++c) {
+    CandidateResult result;
+    result.name = names[c];
+    result.spec = specs[c];
+    result.oof = EmptyPredictions(spec, target, usable);
+    const auto candidate_start = Clock::now();
+    const PipelineKey key = KeyFor(specs[c], spec.training.features);
+    const bool early_stopping = specs[c].early_stopping > 0;
+    for (size_t f = 0; f < folds.size(); ++f) {
+      auto found = cache[f].find(key);
+      // Early stopping changes the rows the pipeline is fitted on, so it is its own entry.
+      if (early_stopping || found == cache[f].end()) {
+        std::vector<size_t> train_rows, test_rows;
+        for (size_t pos : folds[f].train) train_rows.push_back(usable[pos]);
+        for (size_t pos : folds[f].test) test_rows.push_back(usable[pos]);
+        KILN_ASSIGN_OR_RETURN(Prepared p, Prepare(spec, frame, target, out.features, key,
+                                                  train_rows, test_rows, early_stopping));
+        if (early_stopping) {
+          found = cache[f].end();
+          cache[f].erase(key);
+        }
+        found = cache[f].emplace(key, std::move(p)).first;
+      }
+      const Prepared& p = found->second;
+      if (f == 0 && c == 0) out.skipped_features = p.pipeline.skipped_columns();
+      KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                            TrainModel(specs[c], MakeTrainData(spec, target, p, options.threads)));
+      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, model->Predict(p.test));
+      const size_t per_row = spec.task.type == TaskType::kMulticlass ? target.classes.size() : 1;
+      for (size_t i = 0; i < folds[f].test.size(); ++i) {
+        for (size_t k = 0; k < per_row; ++k) {
+          result.oof.scores[folds[f].test[i] * per_row + k] = scores[i * per_row + k];
+        }
+      }
+      result.folds.push_back(ComputeAllMetrics(FoldPredictions(result.oof, folds[f].test)));
+      result.boost_seconds += BoostSeconds(*model);
+      result.summary = model->Summary();
+      if (early_stopping) cache[f].erase(key);
+      if (options.progress) {
+        options.progress(++step, steps, fmt::format("{} fold {}/{}", names[c], f + 1,
+                                                    folds.size()));
+      }
+    }
+    Summarise(result);
+    result.seconds = Since(candidate_start);
+    out.timings.boost += result.boost_seconds;
+    const std::string& metric = spec.metrics.north_star.metric;
+    spdlog::info("{}: {} {:.4f} ± {:.4f} over {} folds in {:.2f} s", result.name, metric,
+                 MeanOf(result, metric),
+                 result.stddev.count(metric) ? result.stddev.at(metric) : 0.0, folds.size(),
+                 result.seconds);
+    out.leaderboard.push_back(std::move(result));
+  }
+  cache.clear();
+  out.timings.cv = Since(start);
+
+  // The choice: the best north star among real candidates (the baseline only when alone).
+  const std::string& metric = spec.metrics.north_star.metric;
+  size_t chosen = out.leaderboard.size() > 1 ? 1 : 0;
+  for (size_t c = 2; c < out.leaderboard.size(); ++c) {
+    if (Better(metric, MeanOf(out.leaderboard[c], metric),
+               MeanOf(out.leaderboard[chosen], metric))) {
+      chosen = c;
+    }
+  }
+  out.chosen = out.leaderboard[chosen].name;
+  Predictions chosen_oof = out.leaderboard[chosen].oof;
+  const Predictions baseline_oof = out.leaderboard[0].oof;
+  if (spec.task.type == TaskType::kBinary) {
+    KILN_ASSIGN_OR_RETURN(out.threshold, ChooseThreshold(chosen_oof, spec.training.decision));
+    chosen_oof.threshold = out.threshold.threshold;
+  }
+  Predictions baseline_at = baseline_oof;
+  baseline_at.threshold = chosen_oof.threshold;
+  KILN_ASSIGN_OR_RETURN(out.cv_gate, DecideGate(spec, chosen_oof, baseline_at,
+                                                spec.validation.seed));
+
+  // The refit on every usable row, for the bundle.
+  start = Clock::now();
+  out.bundle.project = spec.project;
+  out.bundle.task = spec.task;
+  out.bundle.classes = target.classes;
+  out.bundle.threshold = spec.task.type == TaskType::kBinary ? out.threshold.threshold : 0.5;
+  out.bundle.created_at = SqlTimestampNow();
+  std::vector<size_t> refit = {chosen};
+  if (chosen != 0) refit.push_back(0);
+  for (const size_t c : refit) {
+    const ModelSpec& m = out.leaderboard[c].spec;
+    KILN_ASSIGN_OR_RETURN(Prepared p, Prepare(spec, frame, target, out.features,
+                                              KeyFor(m, spec.training.features), usable, {},
+                                              m.early_stopping > 0));
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                          TrainModel(m, MakeTrainData(spec, target, p, options.threads)));
+    out.timings.boost += BoostSeconds(*model);
+    ScoringPair& pair = c == 0 ? out.bundle.baseline : out.bundle.candidate;
+    pair.spec = m;
+    pair.pipeline = std::move(p.pipeline);
+    pair.model = std::move(model);
+    if (c == 0 && chosen == 0) out.bundle.candidate = out.bundle.baseline;
+  }
+  out.timings.final_fit = Since(start);
+  if (options.progress) options.progress(steps, steps, "final fit");
+  return out;
+}
+
+}  // namespace kiln

@@ -71,6 +71,33 @@ TEST(ConfigTrainingFixture, EveryProblemIsReportedAtItsLineInOrder) {
   EXPECT_LT(message.find("yaml:16:47"), message.find("yaml:18:3"));
 }
 
+// The `index`th ```yaml block of docs/kiln-yaml.md, so that the reference's examples stay valid.
+std::string DocsExample(size_t index) {
+  std::string text = testing::ReadFile(testing::SourceDir() / "docs" / "kiln-yaml.md");
+  size_t start = 0;
+  for (size_t i = 0; i <= index; ++i) {
+    start = text.find("```yaml\n", start);
+    if (start == std::string::npos) return "";
+    start += 8;
+  }
+  return text.substr(start, text.find("```", start) - start);
+}
+
+TEST(ConfigTrainingDocs, CompleteExampleParses) {
+  ProblemSpec spec = Parsed(DocsExample(0));
+  EXPECT_EQ(spec.training.models.size(), 4u);
+  EXPECT_EQ(spec.training.features.scaling, Scaling::kStandard);
+  EXPECT_EQ(spec.training.decision.kind, "max_recall");
+}
+
+TEST(ConfigTrainingDocs, TimeSeriesAndSectionExamplesParse) {
+  ProblemSpec time_series = Parsed(Spec(DocsExample(1), "regression"));
+  EXPECT_EQ(time_series.validation.gap, 24);
+  EXPECT_EQ(Parsed(Spec(DocsExample(3))).training.models.size(), 4u);
+  EXPECT_EQ(Parsed(Spec(DocsExample(4))).training.features.encode.categorical,
+            CategoricalEncoding::kOneHot);
+}
+
 // --- defaults ------------------------------------------------------------------------------
 
 TEST(ConfigTraining, AbsentSectionsLeaveModelsEmptyAndDefaultsElsewhere) {

@@ -12,6 +12,7 @@
 #include <limits>
 #include <set>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -68,6 +69,8 @@ constexpr size_t kMaxCollectedProblems = 1000;
 // Far beyond any real kiln.yaml; keeps hostile input away from yaml-cpp's recursive parser.
 constexpr int kMaxFlowDepth = 64;
 constexpr int kDefaultTopK = 2;
+// More rows than any table Kiln trains on; a gap this wide leaves no training window anyway.
+constexpr int kMaxGapRows = 1000000000;
 
 // ---------------------------------------------------------------------------------------------
 // Problems and positions
@@ -84,6 +87,8 @@ class Checker {
 
   const std::string& file() const { return file_; }
   bool ok() const { return problems_.empty(); }
+  // Problems added so far; comparing two counts tells whether a part of the file was clean.
+  size_t count() const { return total_; }
 
   std::string Where(const YAML::Mark& mark) const {
     if (mark.is_null()) return file_;
@@ -255,6 +260,12 @@ std::optional<int64_t> ReadInteger(Checker& checker, const Value& value, int64_t
   return number;
 }
 
+std::optional<int> ReadInt(Checker& checker, const Value& value, int lowest, int highest) {
+  std::optional<int64_t> number = ReadInteger(checker, value, lowest, highest);
+  if (!number) return std::nullopt;
+  return static_cast<int>(*number);
+}
+
 std::optional<bool> ReadBool(Checker& checker, const Value& value) {
   if (!IsScalar(checker, value, "true or false")) return std::nullopt;
   std::string text = Lower(value.node.Scalar());
@@ -399,6 +410,7 @@ struct Draft {
   std::vector<Located> id_columns;
   YAML::Mark split_mark = YAML::Mark::null_mark();
   YAML::Mark limits_mark = YAML::Mark::null_mark();
+  std::optional<YAML::Mark> gap_mark;  // set when validation.gap is given
   bool split_given = false;
 };
 
@@ -904,7 +916,7 @@ void ReadData(Checker& checker, const std::optional<Value>& value, Draft& draft)
 void ReadValidation(Checker& checker, const std::optional<Value>& value, Draft& draft) {
   ValidationSpec& spec = draft.spec.validation;
   if (!value || value->node.IsNull() || !IsMapping(checker, *value)) return;
-  Section section(checker, *value, {"split", "folds", "seed"});
+  Section section(checker, *value, {"split", "folds", "seed", "gap"});
 
   if (std::optional<Value> split = section.Get("split")) {
     if (std::optional<std::string> name = ReadChoice(checker, *split, kSplitKinds)) {
@@ -920,6 +932,10 @@ void ReadValidation(Checker& checker, const std::optional<Value>& value, Draft& 
     std::optional<int64_t> number =
         ReadInteger(checker, *seed, 0, std::numeric_limits<int64_t>::max());
     if (number) spec.seed = static_cast<uint64_t>(*number);
+  }
+  if (std::optional<Value> gap = section.Get("gap")) {
+    draft.gap_mark = gap->mark;
+    spec.gap = ReadInt(checker, *gap, 0, kMaxGapRows).value_or(spec.gap);
   }
 }
 
@@ -940,6 +956,530 @@ void ReadGovernance(Checker& checker, const std::optional<Value>& value, Draft& 
     std::optional<int64_t> days = ReadInteger(checker, *retention, 1, 36500);
     if (days) spec.retention_days = static_cast<int>(*days);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded parameters
+
+// The values a real-valued parameter may take; `above` leaves out `lowest` itself.
+struct Range {
+  double lowest = -kInf;
+  double highest = kInf;
+  bool above = false;
+};
+
+constexpr Range kFraction{0, 1, false};         // [0, 1]
+constexpr Range kPositiveFraction{0, 1, true};  // (0, 1]
+constexpr Range kNonNegative{0, kInf, false};   // [0, inf)
+constexpr Range kPositive{0, kInf, true};       // (0, inf)
+
+std::string DescribeRange(const Range& range) {
+  bool low = std::isfinite(range.lowest);
+  bool high = std::isfinite(range.highest);
+  if (low && high && !range.above) {
+    return fmt::format("between {} and {}", range.lowest, range.highest);
+  }
+  std::string out;
+  if (low) out = fmt::format("{} {}", range.above ? "above" : "at least", range.lowest);
+  if (high) out += fmt::format("{}at most {}", low ? " and " : "", range.highest);
+  return out;
+}
+
+std::optional<double> ReadReal(Checker& checker, const Value& value, const Range& range) {
+  std::optional<double> number = ReadNumber(checker, value);
+  if (!number) return std::nullopt;
+  bool low_ok = range.above ? *number > range.lowest : *number >= range.lowest;
+  if (low_ok && *number <= range.highest) return number;
+  checker.Add(value.mark, fmt::format("{} at {} must be {}, got {}", value.path,
+                                      checker.Where(value.mark), DescribeRange(range), *number));
+  return std::nullopt;
+}
+
+// A setting given where another setting makes it meaningless: reported rather than ignored, so
+// that a value in the file never silently does nothing.
+void AppliesOnlyTo(Checker& checker, const Value& value, std::string_view condition,
+                   std::string_view setting) {
+  checker.Add(value.mark, fmt::format("{} at {} applies to {} only; set {} or remove it",
+                                      value.path, checker.Where(value.mark), condition, setting));
+}
+
+// The enumerators of a kiln.yaml choice, by the name the file uses.
+template <typename Enum, size_t N>
+std::optional<Enum> ReadEnum(Checker& checker, const Value& value,
+                             const std::pair<std::string_view, Enum> (&table)[N]) {
+  std::vector<std::string_view> names;
+  for (const auto& entry : table) names.push_back(entry.first);
+  std::optional<std::string> name = ReadChoice(checker, value, names);
+  if (!name) return std::nullopt;
+  for (const auto& entry : table) {
+    if (entry.first == *name) return entry.second;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+// One numeric field of ModelSpec that `models:` entries may set; exactly one of `whole` and
+// `real` is set.
+struct ModelParameter {
+  std::string_view name;
+  int ModelSpec::*whole;
+  double ModelSpec::*real;
+  Range range;
+};
+
+constexpr ModelParameter kModelParameters[] = {
+    {"trees", &ModelSpec::trees, nullptr, {1, 100000}},
+    {"max_depth", &ModelSpec::max_depth, nullptr, {1, 32}},
+    {"learning_rate", nullptr, &ModelSpec::learning_rate, kPositiveFraction},
+    {"early_stopping", &ModelSpec::early_stopping, nullptr, {0, 100000}},
+    {"subsample", nullptr, &ModelSpec::subsample, kPositiveFraction},
+    {"colsample", nullptr, &ModelSpec::colsample, kPositiveFraction},
+    {"min_child_weight", nullptr, &ModelSpec::min_child_weight, kNonNegative},
+    {"l2", nullptr, &ModelSpec::l2, kPositive},
+    {"max_iterations", &ModelSpec::max_iterations, nullptr, {1, 100000}},
+    {"threads", &ModelSpec::threads, nullptr, {0, 4096}},
+};
+
+constexpr std::string_view kBoostedParameters[] = {
+    "trees",     "max_depth", "learning_rate",    "early_stopping",
+    "subsample", "colsample", "min_child_weight", "threads"};
+constexpr std::string_view kForestParameters[] = {"trees",     "max_depth",        "subsample",
+                                                  "colsample", "min_child_weight", "threads"};
+constexpr std::string_view kLogisticParameters[] = {"l2", "max_iterations", "threads"};
+constexpr std::string_view kRidgeParameters[] = {"l2", "threads"};
+constexpr std::string_view kBaselineParameters[] = {"strategy"};
+constexpr std::string_view kBaselineStrategies[] = {"prior", "most_frequent", "mean", "median"};
+
+// A model family as kiln.yaml sees it: the tasks it fits and the parameters it reads.
+struct FamilyInfo {
+  std::string_view name;
+  bool classification;
+  bool regression;
+  std::span<const std::string_view> parameters;
+  std::string_view instead;  // the family to suggest for the task this one does not fit
+};
+
+constexpr FamilyInfo kFamilies[] = {
+    {"baseline", true, true, kBaselineParameters, ""},
+    {"logistic", true, false, kLogisticParameters, "ridge"},
+    {"ridge", false, true, kRidgeParameters, "logistic"},
+    {"xgboost", true, true, kBoostedParameters, ""},
+    {"random_forest", true, true, kForestParameters, ""},
+};
+
+std::vector<std::string_view> FamilyNames() {
+  std::vector<std::string_view> names;
+  for (const FamilyInfo& family : kFamilies) names.push_back(family.name);
+  return names;
+}
+
+const FamilyInfo& FindFamily(std::string_view name) {
+  for (const FamilyInfo& family : kFamilies) {
+    if (family.name == name) return family;
+  }
+  return kFamilies[0];  // unreachable: names are checked against FamilyNames() first
+}
+
+// "family" and every parameter of any family: an unknown key is suggested among all of them,
+// and a known one that the entry's family does not read is reported by name.
+std::vector<std::string_view> ModelKeys() {
+  std::vector<std::string_view> keys = {"family"};
+  for (const ModelParameter& parameter : kModelParameters) keys.push_back(parameter.name);
+  keys.push_back("strategy");
+  return keys;
+}
+
+bool FamilyFitsTask(Checker& checker, const Value& value, const FamilyInfo& family,
+                    std::optional<TaskType> task) {
+  if (!task) return true;
+  if (*task == TaskType::kRegression ? family.regression : family.classification) return true;
+  checker.Add(value.mark,
+              fmt::format("{} at {}: {} is for {} tasks, and task.type is {}; use {} "
+                          "instead",
+                          value.path, checker.Where(value.mark), family.name,
+                          family.classification ? "binary and multiclass" : "regression",
+                          TaskTypeName(*task), family.instead));
+  return false;
+}
+
+void ReadStrategy(Checker& checker, const Value& value, std::optional<TaskType> task,
+                  ModelSpec& spec) {
+  std::optional<std::string> name = ReadChoice(checker, value, kBaselineStrategies);
+  if (!name) return;
+  bool for_regression = *name == "mean" || *name == "median";
+  if (task && for_regression != (*task == TaskType::kRegression)) {
+    checker.Add(value.mark,
+                fmt::format("{} at {}: '{}' is a {} baseline, and task.type is {}; use {}",
+                            value.path, checker.Where(value.mark), *name,
+                            for_regression ? "regression" : "classification", TaskTypeName(*task),
+                            for_regression ? "prior or most_frequent" : "mean or median"));
+    return;
+  }
+  spec.strategy = *name;
+}
+
+void ReadModelParameter(Checker& checker, const Value& value, const ModelParameter& parameter,
+                        ModelSpec& spec) {
+  if (parameter.whole) {
+    std::optional<int64_t> number =
+        ReadInteger(checker, value, static_cast<int64_t>(parameter.range.lowest),
+                    static_cast<int64_t>(parameter.range.highest));
+    if (number) spec.*parameter.whole = static_cast<int>(*number);
+  } else if (std::optional<double> number = ReadReal(checker, value, parameter.range)) {
+    spec.*parameter.real = *number;
+  }
+}
+
+void ReadModelParameters(Checker& checker, const Section& entry, const FamilyInfo& family,
+                         std::optional<TaskType> task, ModelSpec& spec) {
+  const auto& takes = family.parameters;
+  for (std::string_view key : ModelKeys()) {
+    std::optional<Value> value = entry.Get(key);
+    if (!value || key == "family") continue;
+    if (std::find(takes.begin(), takes.end(), key) == takes.end()) {
+      checker.Add(value->mark,
+                  fmt::format("{} at {} does not apply to {}, which takes {}", value->path,
+                              checker.Where(value->mark), family.name, JoinNames(takes)));
+      continue;
+    }
+    if (key == "strategy") {
+      ReadStrategy(checker, *value, task, spec);
+      continue;
+    }
+    for (const ModelParameter& parameter : kModelParameters) {
+      if (parameter.name == key) ReadModelParameter(checker, *value, parameter, spec);
+    }
+  }
+}
+
+// The baseline's strategy when the entry names none; empty while the task is unknown.
+std::string DefaultStrategy(std::optional<TaskType> task) {
+  if (!task) return "";
+  return *task == TaskType::kRegression ? "mean" : "prior";
+}
+
+// One entry of `models:`: a family name, or a mapping of `family` and its parameters. nullopt
+// when the entry has any problem, so that a broken entry is not compared with the others.
+std::optional<ModelSpec> ReadModel(Checker& checker, const Value& value,
+                                   std::optional<TaskType> task) {
+  size_t problems = checker.count();
+  ModelSpec spec;
+  if (value.node.IsScalar()) {  // the short form `- xgboost`
+    std::optional<std::string> name = ReadChoice(checker, value, FamilyNames());
+    if (!name || !FamilyFitsTask(checker, value, FindFamily(*name), task)) return std::nullopt;
+    spec.family = *name;
+    if (spec.family == "baseline") spec.strategy = DefaultStrategy(task);
+    return spec;
+  }
+  if (!value.node.IsMap()) {
+    checker.Add(value.mark,
+                fmt::format("{} at {} must be a model family (e.g. xgboost) or a "
+                            "mapping of family: and its parameters, got {}",
+                            value.path, checker.Where(value.mark), Describe(value.node)));
+    return std::nullopt;
+  }
+
+  Section entry(checker, value, ModelKeys());
+  std::optional<Value> family_value = entry.Get("family");
+  if (!family_value) {
+    entry.Missing("family", JoinNames(FamilyNames()));
+    return std::nullopt;
+  }
+  std::optional<std::string> name = ReadChoice(checker, *family_value, FamilyNames());
+  if (!name) return std::nullopt;
+  const FamilyInfo& family = FindFamily(*name);
+  spec.family = *name;
+  if (spec.family == "baseline") spec.strategy = DefaultStrategy(task);
+  FamilyFitsTask(checker, *family_value, family, task);
+  ReadModelParameters(checker, entry, family, task, spec);
+  if (checker.count() != problems) return std::nullopt;
+  return spec;
+}
+
+void ReadModels(Checker& checker, const std::optional<Value>& value, Draft& draft) {
+  if (!value || value->node.IsNull()) return;
+  std::vector<Value> items = Items(checker, *value);
+  if (value->node.IsSequence() && items.empty()) {
+    checker.Add(value->mark, fmt::format("models at {} lists no model families; list at least "
+                                         "one, or remove models: to train the task's defaults",
+                                         checker.Where(value->mark)));
+    return;
+  }
+
+  std::vector<std::string> paths;  // of the entries in training.models, for repeats
+  std::vector<ModelSpec>& models = draft.spec.training.models;
+  for (const Value& item : items) {
+    std::optional<ModelSpec> spec = ReadModel(checker, item, draft.task);
+    if (!spec) continue;
+    auto same = std::find(models.begin(), models.end(), *spec);
+    if (same != models.end()) {
+      checker.Add(item.mark,
+                  fmt::format("{} at {} repeats {}: {} with the same parameters would be "
+                              "trained twice; remove one or change a parameter",
+                              item.path, checker.Where(item.mark),
+                              paths[static_cast<size_t>(same - models.begin())], spec->family));
+      continue;
+    }
+    paths.push_back(item.path);
+    models.push_back(std::move(*spec));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+
+constexpr std::pair<std::string_view, NumericImpute> kNumericImputes[] = {
+    {"median", NumericImpute::kMedian},
+    {"mean", NumericImpute::kMean},
+    {"constant", NumericImpute::kConstant},
+};
+constexpr std::pair<std::string_view, CategoricalImpute> kCategoricalImputes[] = {
+    {"constant", CategoricalImpute::kConstant},
+    {"most_frequent", CategoricalImpute::kMostFrequent},
+};
+constexpr std::pair<std::string_view, CategoricalEncoding> kEncodings[] = {
+    {"native", CategoricalEncoding::kNative},
+    {"one_hot", CategoricalEncoding::kOneHot},
+    {"ordinal", CategoricalEncoding::kOrdinal},
+    {"target", CategoricalEncoding::kTarget},
+};
+constexpr std::pair<std::string_view, Scaling> kScalings[] = {
+    {"none", Scaling::kNone},
+    {"standard", Scaling::kStandard},
+    {"robust", Scaling::kRobust},
+};
+
+// Far above any useful count; keeps the pipeline's arithmetic on counts in range.
+constexpr int kMaxFeatureCount = 1000000;
+
+void ReadImpute(Checker& checker, const Value& value, ImputeSpec& spec) {
+  if (!IsMapping(checker, value)) return;
+  Section section(checker, value, {"numeric", "categorical", "fill", "missing_indicators"});
+
+  // Unset when the method given is invalid: `fill` is then read without judging it.
+  std::optional<NumericImpute> numeric = spec.numeric;
+  if (std::optional<Value> given = section.Get("numeric")) {
+    numeric = ReadEnum(checker, *given, kNumericImputes);
+  }
+  if (numeric) spec.numeric = *numeric;
+  if (std::optional<Value> fill = section.Get("fill")) {
+    if (numeric && *numeric != NumericImpute::kConstant) {
+      AppliesOnlyTo(checker, *fill, "numeric: constant", "features.impute.numeric: constant");
+    } else if (std::optional<double> number = ReadNumber(checker, *fill)) {
+      spec.numeric_fill = *number;
+    }
+  }
+  if (std::optional<Value> categorical = section.Get("categorical")) {
+    spec.categorical =
+        ReadEnum(checker, *categorical, kCategoricalImputes).value_or(spec.categorical);
+  }
+  if (std::optional<Value> indicators = section.Get("missing_indicators")) {
+    spec.missing_indicators = ReadBool(checker, *indicators).value_or(spec.missing_indicators);
+  }
+}
+
+void ReadEncode(Checker& checker, const Value& value, EncodeSpec& spec) {
+  if (!IsMapping(checker, value)) return;
+  Section section(checker, value,
+                  {"categorical", "max_categories", "target_smoothing", "target_folds"});
+
+  std::optional<CategoricalEncoding> encoding = spec.categorical;
+  if (std::optional<Value> given = section.Get("categorical")) {
+    encoding = ReadEnum(checker, *given, kEncodings);
+  }
+  if (encoding) spec.categorical = *encoding;
+  bool target = encoding == CategoricalEncoding::kTarget;
+  // native falls back to one-hot for the linear families, so the cap applies to it as well.
+  bool one_hot =
+      encoding == CategoricalEncoding::kOneHot || encoding == CategoricalEncoding::kNative;
+
+  if (std::optional<Value> cap = section.Get("max_categories")) {
+    if (encoding && !one_hot) {
+      AppliesOnlyTo(checker, *cap, "categorical: one_hot and native",
+                    "features.encode.categorical: one_hot");
+    } else {
+      spec.max_categories =
+          ReadInt(checker, *cap, 2, kMaxFeatureCount).value_or(spec.max_categories);
+    }
+  }
+  if (std::optional<Value> smoothing = section.Get("target_smoothing")) {
+    if (encoding && !target) {
+      AppliesOnlyTo(checker, *smoothing, "categorical: target",
+                    "features.encode.categorical: target");
+    } else {
+      spec.target_smoothing =
+          ReadReal(checker, *smoothing, kNonNegative).value_or(spec.target_smoothing);
+    }
+  }
+  if (std::optional<Value> folds = section.Get("target_folds")) {
+    if (encoding && !target) {
+      AppliesOnlyTo(checker, *folds, "categorical: target", "features.encode.categorical: target");
+    } else {
+      spec.target_folds = ReadInt(checker, *folds, 2, 20).value_or(spec.target_folds);
+    }
+  }
+}
+
+void ReadDatetimeParts(Checker& checker, const Value& value, DatetimeSpec& spec) {
+  std::vector<std::string> parts;
+  std::set<std::string> seen;
+  for (const Value& item : Items(checker, value)) {
+    std::optional<std::string> part = ReadChoice(checker, item, kDatetimeParts);
+    if (!part) continue;
+    if (!seen.insert(*part).second) {
+      checker.Add(item.mark,
+                  fmt::format("{} at {} repeats '{}'", item.path, checker.Where(item.mark), *part));
+      continue;
+    }
+    parts.push_back(*part);
+  }
+  if (value.node.IsSequence() && value.node.size() == 0) {
+    checker.Add(value.mark, fmt::format("{} at {} lists no parts; list at least one, or list the "
+                                        "datetime columns in data.exclude_columns to leave them "
+                                        "out",
+                                        value.path, checker.Where(value.mark)));
+  } else if (!parts.empty()) {
+    spec.parts = std::move(parts);
+  }
+}
+
+void ReadDatetime(Checker& checker, const Value& value, DatetimeSpec& spec) {
+  if (!IsMapping(checker, value)) return;
+  Section section(checker, value, {"parts", "reference"});
+
+  if (std::optional<Value> parts = section.Get("parts")) ReadDatetimeParts(checker, *parts, spec);
+  if (std::optional<Value> reference = section.Get("reference")) {
+    std::optional<std::string> text = ReadName(checker, *reference);
+    if (text && !ParseDatetimeReference(*text)) {
+      checker.Add(
+          reference->mark,
+          fmt::format("{} at {} must be a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, "
+                      "got {}",
+                      reference->path, checker.Where(reference->mark), Describe(reference->node)));
+    } else if (text) {
+      spec.reference = *text;
+    }
+  }
+}
+
+void ReadPca(Checker& checker, const Value& value, PcaSpec& spec) {
+  if (!IsMapping(checker, value)) return;
+  Section section(checker, value, {"components"});
+  if (std::optional<Value> components = section.Get("components")) {
+    spec.components = ReadInt(checker, *components, 0, kMaxFeatureCount).value_or(spec.components);
+  }
+}
+
+void ReadSelect(Checker& checker, const Value& value, SelectSpec& spec) {
+  if (!IsMapping(checker, value)) return;
+  Section section(checker, value,
+                  {"min_variance", "max_correlation", "mutual_information_top", "importance_top"});
+
+  if (std::optional<Value> variance = section.Get("min_variance")) {
+    spec.min_variance = ReadNumber(checker, *variance).value_or(spec.min_variance);
+  }
+  if (std::optional<Value> correlation = section.Get("max_correlation")) {
+    spec.max_correlation =
+        ReadReal(checker, *correlation, kPositiveFraction).value_or(spec.max_correlation);
+  }
+  if (std::optional<Value> top = section.Get("mutual_information_top")) {
+    spec.mutual_information_top =
+        ReadInt(checker, *top, 0, kMaxFeatureCount).value_or(spec.mutual_information_top);
+  }
+  if (std::optional<Value> top = section.Get("importance_top")) {
+    spec.importance_top = ReadInt(checker, *top, 0, kMaxFeatureCount).value_or(spec.importance_top);
+  }
+}
+
+void ReadFeatures(Checker& checker, const std::optional<Value>& value, Draft& draft) {
+  if (!value || value->node.IsNull() || !IsMapping(checker, *value)) return;
+  Section section(checker, *value, {"impute", "encode", "scaling", "datetime", "pca", "select"});
+  FeatureSpec& spec = draft.spec.training.features;
+
+  if (std::optional<Value> impute = section.Get("impute"))
+    ReadImpute(checker, *impute, spec.impute);
+  if (std::optional<Value> encode = section.Get("encode"))
+    ReadEncode(checker, *encode, spec.encode);
+  if (std::optional<Value> scaling = section.Get("scaling")) {
+    spec.scaling = ReadEnum(checker, *scaling, kScalings).value_or(spec.scaling);
+  }
+  if (std::optional<Value> datetime = section.Get("datetime")) {
+    ReadDatetime(checker, *datetime, spec.datetime);
+  }
+  if (std::optional<Value> pca = section.Get("pca")) ReadPca(checker, *pca, spec.pca);
+  if (std::optional<Value> select = section.Get("select"))
+    ReadSelect(checker, *select, spec.select);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decision threshold
+
+constexpr std::string_view kDecisionObjectives[] = {"fixed", "max_f1", "max_recall",
+                                                    "max_precision", "min_cost"};
+
+// A setting that only `wanted` reads; `objective` is unset when the one given is invalid.
+void ReadDecisionSetting(Checker& checker, const Section& section, std::string_view key,
+                         const Range& range, const std::optional<std::string>& objective,
+                         std::string_view wanted, double& out) {
+  std::optional<Value> value = section.Get(key);
+  if (!value) return;
+  if (objective && *objective != wanted) {
+    AppliesOnlyTo(checker, *value, fmt::format("objective: {}", wanted),
+                  fmt::format("decision.objective: {}", wanted));
+    return;
+  }
+  out = ReadReal(checker, *value, range).value_or(out);
+}
+
+void CheckDecisionObjective(Checker& checker, const Section& section, std::string_view objective,
+                            const ThresholdObjective& spec) {
+  if (objective == "max_recall" && !section.Get("min_precision")) {
+    section.Missing("min_precision", "the lowest precision the threshold may give, e.g. 0.8");
+  }
+  if (objective == "max_precision" && !section.Get("min_recall")) {
+    section.Missing("min_recall", "the lowest recall the threshold may give, e.g. 0.8");
+  }
+  if (objective == "min_cost" && spec.cost_false_positive == 0 && spec.cost_false_negative == 0) {
+    const Value& self = section.self();
+    checker.Add(self.mark, fmt::format("decision at {}: cost_false_positive and "
+                                       "cost_false_negative are both 0, so every threshold costs "
+                                       "the same; make at least one of them positive",
+                                       checker.Where(self.mark)));
+  }
+}
+
+void ReadDecision(Checker& checker, const std::optional<Value>& value, Draft& draft) {
+  if (!value || value->node.IsNull()) return;
+  if (draft.task && *draft.task != TaskType::kBinary) {
+    checker.Add(value->mark, fmt::format("decision at {} applies to binary tasks only, and "
+                                         "task.type is {}; remove it",
+                                         checker.Where(value->mark), TaskTypeName(*draft.task)));
+    return;
+  }
+  if (!IsMapping(checker, *value)) return;
+  Section section(checker, *value,
+                  {"objective", "threshold", "min_precision", "min_recall", "cost_false_positive",
+                   "cost_false_negative"});
+  ThresholdObjective& spec = draft.spec.training.decision;
+
+  std::optional<std::string> objective = spec.kind;
+  if (std::optional<Value> given = section.Get("objective")) {
+    objective = ReadChoice(checker, *given, kDecisionObjectives);
+  }
+  if (objective) spec.kind = *objective;
+
+  ReadDecisionSetting(checker, section, "threshold", kFraction, objective, "fixed", spec.threshold);
+  ReadDecisionSetting(checker, section, "min_precision", kPositiveFraction, objective, "max_recall",
+                      spec.min_precision);
+  ReadDecisionSetting(checker, section, "min_recall", kPositiveFraction, objective, "max_precision",
+                      spec.min_recall);
+  ReadDecisionSetting(checker, section, "cost_false_positive", kNonNegative, objective, "min_cost",
+                      spec.cost_false_positive);
+  ReadDecisionSetting(checker, section, "cost_false_negative", kNonNegative, objective, "min_cost",
+                      spec.cost_false_negative);
+  if (objective) CheckDecisionObjective(checker, section, *objective, spec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -997,6 +1537,17 @@ void CheckSplit(Checker& checker, Draft& draft) {
                                               "data.time_column to order the rows",
                                               where));
   }
+}
+
+// Only time_series keeps rows in order, so only there does leaving rows out between the training
+// window and the test fold mean anything.
+void CheckGap(Checker& checker, const Draft& draft) {
+  if (!draft.gap_mark || draft.spec.validation.split == SplitKind::kTimeSeries) return;
+  checker.Add(
+      *draft.gap_mark,
+      fmt::format("validation.gap at {} applies to split: time_series only, and the split "
+                  "is {}; set validation.split: time_series or remove it",
+                  checker.Where(*draft.gap_mark), SplitKindName(draft.spec.validation.split)));
 }
 
 void CheckFairness(Checker& checker, const Draft& draft) {
@@ -1136,9 +1687,9 @@ Result<ProblemSpec> Validate(std::string_view text, const std::string& file_name
   Draft draft;
   draft.spec.file = file_name;
   draft.spec.base_dir = base_dir;
-  Section sections(
-      checker, top,
-      {"version", "project", "task", "metrics", "fairness", "data", "validation", "governance"});
+  Section sections(checker, top,
+                   {"version", "project", "task", "metrics", "fairness", "data", "validation",
+                    "governance", "models", "features", "decision"});
   ReadVersion(checker, sections, draft);
   ReadProject(checker, sections, draft);
   if (!sections.Get("task")) sections.Missing("task", "task: {type: ..., target: ...}");
@@ -1149,9 +1700,13 @@ Result<ProblemSpec> Validate(std::string_view text, const std::string& file_name
   ReadData(checker, sections.Get("data"), draft);
   ReadValidation(checker, sections.Get("validation"), draft);
   ReadGovernance(checker, sections.Get("governance"), draft);
+  ReadModels(checker, sections.Get("models"), draft);
+  ReadFeatures(checker, sections.Get("features"), draft);
+  ReadDecision(checker, sections.Get("decision"), draft);
 
   CheckTarget(checker, draft);
   CheckSplit(checker, draft);
+  CheckGap(checker, draft);
   CheckFairness(checker, draft);
   if (!checker.ok()) return checker.ToStatus();
   return std::move(draft.spec);

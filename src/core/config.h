@@ -171,6 +171,9 @@ struct ModelSpec {
   int max_iterations = 200;      // logistic
   std::string strategy;          // baseline: "prior"/"most_frequent" or "mean"/"median"
   int threads = 0;               // 0 = all cores
+
+  // Two entries of `models:` that compare equal would train the same model twice.
+  bool operator==(const ModelSpec&) const = default;
 };
 
 struct TrainingSpec {

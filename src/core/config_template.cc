@@ -223,6 +223,44 @@ void AppendValidation(std::string& out, const InitProposal& p) {
   out +=
       fmt::format("  split: {}   # kfold | stratified_kfold | group_kfold | time_series\n", split);
   out += "  folds: 5\n  seed: 42\n";
+  out += "  # gap: 0        # time_series only: rows left out between training and test windows\n";
+}
+
+void AppendModels(std::string& out, const InitProposal& p) {
+  bool regression = p.task_type == TaskType::kRegression;
+  out +=
+      "\n# Candidate models, ranked by the north star under the validation split. Without this\n"
+      "# section Kiln trains the defaults for the task: baseline, logistic and xgboost for\n"
+      "# classification, baseline, ridge and xgboost for regression. An entry is a family name or\n"
+      "# a mapping of family: and its parameters; docs/kiln-yaml.md lists each family's.\n"
+      "# models:\n"
+      "#   - baseline\n";
+  out += regression ? "#   - {family: ridge, l2: 1.0}\n" : "#   - {family: logistic, l2: 1.0}\n";
+  out +=
+      "#   - {family: xgboost, trees: 300, max_depth: 6, learning_rate: 0.1, early_stopping: 20}\n"
+      "#   - {family: random_forest, trees: 500, max_depth: 12}\n";
+}
+
+void AppendFeatures(std::string& out) {
+  out +=
+      "\n# How columns become features. Every setting has a default; see docs/kiln-yaml.md.\n"
+      "# features:\n"
+      "#   impute: {numeric: median, categorical: constant, missing_indicators: true}\n"
+      "#   encode: {categorical: native, max_categories: 20}   # native | one_hot | ordinal | "
+      "target\n"
+      "#   scaling: none                                        # none | standard | robust\n"
+      "#   datetime: {parts: [year, month, day_of_week, hour, elapsed]}\n";
+}
+
+void AppendDecision(std::string& out, const InitProposal& p) {
+  if (p.task_type != TaskType::kBinary) return;
+  out +=
+      "\n# How the threshold on the positive-class probability is chosen: fixed (0.5 unless\n"
+      "# threshold: says otherwise), max_f1, max_recall (with min_precision), max_precision (with\n"
+      "# min_recall) or min_cost (with cost_false_positive and cost_false_negative).\n"
+      "# decision:\n"
+      "#   objective: max_recall\n"
+      "#   min_precision: 0.8\n";
 }
 
 void AppendGovernance(std::string& out) {
@@ -266,6 +304,9 @@ std::string RenderKilnYamlTemplate(const InitProposal& proposal) {
   AppendSources(out, proposal);
   AppendColumns(out, proposal);
   AppendValidation(out, proposal);
+  AppendModels(out, proposal);
+  AppendFeatures(out);
+  AppendDecision(out, proposal);
   AppendGovernance(out);
   return out;
 }

@@ -21,8 +21,7 @@ namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kSecondsPerDay = 86400;
-constexpr std::array<std::string_view, 5> kParts = {"year", "month", "day_of_week", "hour",
-                                                    "elapsed"};
+constexpr const auto& kParts = kDatetimeParts;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -216,3 +215,11 @@ std::unique_ptr<Step> CreateDatetimeStep(const FeatureSpec& spec, const FeatureP
 }
 
 }  // namespace kiln::features
+
+namespace kiln {
+
+std::optional<int64_t> ParseDatetimeReference(std::string_view text) {
+  return features::ParseReference(text);
+}
+
+}  // namespace kiln

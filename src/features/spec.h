@@ -3,8 +3,11 @@
 // a sensible pipeline for gradient-boosted trees and linear models alike.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln {
@@ -35,6 +38,15 @@ struct EncodeSpec {
 };
 
 enum class Scaling { kNone, kStandard, kRobust };
+
+// The parts DatetimeSpec::parts may name. core/config accepts exactly these, so a kiln.yaml that
+// validates never fails later in the datetime step.
+inline constexpr std::array<std::string_view, 5> kDatetimeParts = {"year", "month", "day_of_week",
+                                                                   "hour", "elapsed"};
+
+// Seconds since the epoch (UTC) of a DatetimeSpec::reference written "YYYY-MM-DD", optionally
+// followed by " HH:MM:SS" or "THH:MM:SS"; nullopt for any other text.
+std::optional<int64_t> ParseDatetimeReference(std::string_view text);
 
 // Datetime columns expand into these parts; "elapsed" is days since `reference` (ISO date, or
 // empty = the earliest training timestamp).

@@ -17,6 +17,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 Column Ints(const std::string& name, const std::vector<int64_t>& values) {
   Column column;
@@ -321,6 +322,49 @@ TEST(ConfigTemplate, AwkwardNamesSurviveTheRoundTrip) {
   EXPECT_EQ(spec->task.positive_class, proposal.positive_class);
   EXPECT_EQ(spec->data.sources[0].path, proposal.source_path);
   EXPECT_EQ(spec->fairness.protected_attributes, proposal.protected_attributes);
+}
+
+// `text` with the commented-out block that starts at the line `header` made live: each line of
+// the block loses its leading "# ".
+std::string Uncommented(const std::string& text, const std::string& header) {
+  std::string out;
+  bool inside = false;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end == std::string::npos ? end : end - start + 1);
+    start = end == std::string::npos ? text.size() : end + 1;
+    if (line.rfind(header, 0) == 0) inside = true;
+    if (inside && line.rfind("# ", 0) != 0) inside = false;
+    out += inside ? line.substr(2) : line;
+  }
+  return out;
+}
+
+TEST(ConfigTemplate, TrainingExamplesParseWhenUncommented) {
+  std::string text = RenderKilnYamlTemplate(InitProposal{});
+  for (const char* header : {"# models:", "# features:", "# decision:"}) {
+    text = Uncommented(text, header);
+  }
+  Result<ProblemSpec> spec = ParseProblemSpec(text, "/p/kiln.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message() << "\n" << text;
+  ASSERT_EQ(spec->training.models.size(), 4u);
+  EXPECT_EQ(spec->training.models[1].family, "logistic");
+  EXPECT_EQ(spec->training.models[2].early_stopping, 20);
+  EXPECT_EQ(spec->training.decision.kind, "max_recall");
+}
+
+TEST(ConfigTemplate, RegressionModelsExampleUsesRidge) {
+  Frame frame = FrameOf({Floats("price", {1.5, 2.25, 3, 40})});
+  Result<InitProposal> proposal = ProposeProblem(frame, "price", "x.csv");
+  ASSERT_TRUE(proposal.ok()) << proposal.status().message();
+  std::string text = RenderKilnYamlTemplate(*proposal);
+  EXPECT_THAT(text, Not(HasSubstr("# decision:")));
+  text = Uncommented(Uncommented(text, "# models:"), "# features:");
+  Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message() << "\n" << text;
+  ASSERT_EQ(spec->training.models.size(), 4u);
+  EXPECT_EQ(spec->training.models[1].family, "ridge");
 }
 
 TEST(QuoteYaml, EscapesQuotesBackslashesAndControls) {

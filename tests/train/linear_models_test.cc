@@ -255,6 +255,23 @@ TEST(LinearModels, ClassWithoutWeightGetsProbabilityZero) {
   }
 }
 
+TEST(LinearModels, TwoWeightedClassesOfThreeFitOneLogOddsOutput) {
+  GeneratedSet set = RandomSet(21, TaskType::kMulticlass, 3, 120, 3, false);
+  set.weights.assign(set.y.size(), 1.0);
+  for (size_t i = 0; i < set.y.size(); ++i) {
+    if (set.y[i] == 1) set.weights[i] = 0;
+  }
+  const std::unique_ptr<Model> model = Train(Spec("logistic"), set);
+  EXPECT_EQ(LinearCoefficientsOf(*model)->outputs, 1u);
+  EXPECT_EQ(LinearCoefficientsOf(*model)->classes, (std::vector<size_t>{0, 2}));
+  const std::vector<double> scores = *model->Predict(set.test_x);
+  ASSERT_EQ(scores.size(), set.test_x.rows * 3);
+  for (size_t r = 0; r < set.test_x.rows; ++r) {
+    EXPECT_EQ(scores[r * 3 + 1], 0.0);
+    EXPECT_NEAR(scores[r * 3] + scores[r * 3 + 2], 1.0, 1e-12);
+  }
+}
+
 TEST(LinearModels, TooFewIterationsWarnsButTrains) {
   const GeneratedSet set = RandomSet(18, TaskType::kMulticlass, 3, 200, 6, false);
   ModelSpec spec = Spec("logistic");

@@ -13,6 +13,9 @@ namespace {
 std::vector<ModelFamily> BuiltinFamilies() {
   std::vector<ModelFamily> families;
   // One line per family file under train/.
+  families.push_back(BaselineFamily());
+  families.push_back(LogisticFamily());
+  families.push_back(RidgeFamily());
   return families;
 }
 

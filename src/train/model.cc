@@ -16,6 +16,8 @@ std::vector<ModelFamily> BuiltinFamilies() {
   families.push_back(BaselineFamily());
   families.push_back(LogisticFamily());
   families.push_back(RidgeFamily());
+  families.push_back(XgboostFamily());
+  families.push_back(RandomForestFamily());
   return families;
 }
 

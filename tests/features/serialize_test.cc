@@ -117,7 +117,7 @@ TEST(FeatureAdult, SerializeRoundTripIsBitIdentical) {
   }
 }
 
-TEST(FeatureAdult, TransformIsFast) {
+TEST(FeatureAdult, TransformOfTheWholeSetGivesEveryRow) {
   const Frame* adult = Adult();
   if (adult == nullptr) GTEST_SKIP() << "shared data sets not found";
   FeatureSpec spec;
@@ -134,8 +134,8 @@ TEST(FeatureAdult, TransformIsFast) {
   ASSERT_TRUE(m.ok());
   RecordProperty("transform_ms", std::to_string(ms));
   RecordProperty("features", std::to_string(m->cols));
-  // Generous enough for unoptimised, sanitised builds; Release is far below.
-  EXPECT_LT(ms, 3000);
+  // The speed is measured by bench/, not asserted here.
+  EXPECT_EQ(m->rows, adult->rows());
 }
 
 std::string SmallPipeline() {

@@ -318,7 +318,7 @@ TEST(LeakCheck, TooFewRowsWithTargetIsADataError) {
   EXPECT_EQ(found.status().code(), ErrorCode::kData);
 }
 
-TEST(LeakCheck, FastOnTwentyThousandRowsAndFifteenColumns) {
+TEST(LeakCheck, TwentyThousandRowsOfIndependentColumnsGiveNoFindings) {
   std::mt19937_64 rng(17);
   const size_t n = 20000;
   std::vector<Column> columns;
@@ -337,17 +337,13 @@ TEST(LeakCheck, FastOnTwentyThousandRowsAndFifteenColumns) {
   const Frame frame = MakeFrame(std::move(columns));
   const Target target = RegressionTarget(Normal(rng, n));
 
-  // Processor time, not wall time, so that a busy machine does not fail the test.
+  // The check's speed is measured by bench/, not asserted here; the processor time is recorded
+  // in the test's XML output for reference.
   const std::clock_t start = std::clock();
   const std::vector<LeakFinding> found = Leaks(frame, target);
   const double ms = 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   RecordProperty("cpu_milliseconds", std::to_string(ms));
   EXPECT_TRUE(found.empty());
-#ifdef NDEBUG
-  EXPECT_LT(ms, 150.0);  // about 35 ms in an optimised build
-#else
-  EXPECT_LT(ms, 3000.0);  // debug and sanitiser builds run several times slower
-#endif
 }
 
 // ----- real data ------------------------------------------------------------------------------

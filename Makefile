@@ -28,6 +28,7 @@ bench: bootstrap
 	@cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j $(JOBS)
 	@/usr/bin/python3 bench/ingest_vs_pandas.py --kiln-bench build-release/bench/ingest_bench
+	@/usr/bin/python3 bench/train_vs_python.py --kiln build-release/kiln
 
 fuzz: bootstrap
 	@scripts/fuzz-smoke 30

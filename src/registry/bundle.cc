@@ -10,7 +10,9 @@
 namespace kiln {
 namespace {
 
-constexpr std::string_view kMagicLine = "KILNBNDL 1\n";
+// The first line is this, the manifest's XXH3-64 as 16 lowercase hex digits, and a newline.
+constexpr std::string_view kMagic = "KILNBNDL 1 ";
+constexpr size_t kChecksumDigits = 16;
 constexpr size_t kMaxManifestBytes = 1u << 20;
 
 nlohmann::json SpecJson(const ModelSpec& s) {
@@ -55,6 +57,12 @@ Result<std::vector<Section>> PairSections(const ScoringPair& pair, const std::st
   KILN_ASSIGN_OR_RETURN(std::string model_bytes, pair.model->Save());
   return std::vector<Section>{{prefix + ".pipeline", pair.pipeline.Serialize()},
                               {prefix + ".model", std::move(model_bytes)}};
+}
+
+// Sections carry their own checksums in the manifest; this one covers the manifest itself, so
+// that a damaged threshold, class label or section size is refused rather than used.
+std::string ManifestChecksum(std::string_view text) {
+  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
 Status Bad(std::string_view why) {
@@ -122,23 +130,31 @@ std::string EncodeBundle(const Bundle& bundle) {
       {"extra", bundle.extra},
       {"sections", list},
   };
-  std::string out(kMagicLine);
-  out += manifest.dump();
+  const std::string text = manifest.dump();
+  std::string out(kMagic);
+  out += ManifestChecksum(text);
+  out += '\n';
+  out += text;
   out += '\n';
   for (const Section& s : sections) out += s.bytes;
   return out;
 }
 
 Result<Bundle> DecodeBundle(std::string_view bytes) {
-  if (bytes.substr(0, kMagicLine.size()) != kMagicLine) {
+  const size_t magic_line = kMagic.size() + kChecksumDigits + 1;
+  if (bytes.size() < magic_line || bytes.substr(0, kMagic.size()) != kMagic ||
+      bytes[magic_line - 1] != '\n') {
     return Bad("it does not start with the bundle magic line");
   }
-  bytes.remove_prefix(kMagicLine.size());
+  const std::string_view checksum = bytes.substr(kMagic.size(), kChecksumDigits);
+  bytes.remove_prefix(magic_line);
   const size_t newline = bytes.find('\n');
   if (newline == std::string_view::npos || newline > kMaxManifestBytes) {
     return Bad("the manifest line is missing or too long");
   }
-  const nlohmann::json manifest = nlohmann::json::parse(bytes.substr(0, newline), nullptr, false);
+  const std::string_view text = bytes.substr(0, newline);
+  if (ManifestChecksum(text) != checksum) return Bad("the manifest fails its checksum");
+  const nlohmann::json manifest = nlohmann::json::parse(text, nullptr, false);
   if (!manifest.is_object()) return Bad("the manifest is not a JSON object");
   bytes.remove_prefix(newline + 1);
 

@@ -4,9 +4,10 @@
 // baseline trained on the same data), the class labels, the decision threshold and where the
 // bundle came from.
 //
-// Layout: the line "KILNBNDL 1", a JSON manifest line (fields and a list of sections with their
-// sizes and XXH3-64 checksums), then the sections' bytes back to back. Decoding checks every size
-// and checksum before any section is parsed.
+// Layout: the line "KILNBNDL 1 <XXH3-64 of the manifest line, 16 lowercase hex digits>", a JSON
+// manifest line (fields and a list of sections with their sizes and XXH3-64 checksums), then the
+// sections' bytes back to back. Decoding checks every size and checksum, the manifest's included,
+// before any section is parsed.
 #pragma once
 
 #include <memory>

@@ -371,7 +371,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   for (const ModelSpec& m : specs) {
     const ModelFamily* family = FindModelFamily(m.family);
     if (family == nullptr || !family->supports(spec.task.type)) {
-      return TrainModel(m, {}).status();  // the registry's message names the problem
+      TrainData task_only;  // the registry checks the family and the task before any data
+      task_only.task = spec.task.type;
+      return TrainModel(m, task_only).status();  // its message names the problem
     }
   }
   const size_t steps = specs.size() * folds.size() + 1;

@@ -1,0 +1,356 @@
+// `kiln train`, `kiln evaluate` and `kiln runs` driven as a user drives them: on the shared real
+// data sets (Adult against an XGBoost peer, bike sharing with its leaking columns, German credit
+// behind a gate it cannot pass) and on small files that cannot be trained on.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using kiln::testing::CommandResult;
+using kiln::testing::KilnBinary;
+using kiln::testing::ReadFile;
+using kiln::testing::RunCommand;
+using kiln::testing::SharedDatasets;
+using kiln::testing::SourceDir;
+using kiln::testing::TempDir;
+using kiln::testing::WriteFile;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+// A project folder with its kiln.yaml, driven through the binary.
+class Project {
+ public:
+  explicit Project(const std::string& yaml) {
+    WriteFile(dir_ / "kiln.yaml", yaml);
+    init_ = RunCommand(KilnBinary() + " init " + dir_.path().string());
+  }
+
+  const CommandResult& init() const { return init_; }
+  const fs::path& root() const { return dir_.path(); }
+
+  // stdout and stderr interleaved, as a user sees them.
+  CommandResult Run(const std::string& args) const {
+    return RunCommand(KilnBinary() + " --no-progress -C " + dir_.path().string() + " " + args);
+  }
+
+  // With --json: the document on stdout (null when it does not parse), the exit code, and
+  // stderr's logs in `out`, kept apart so that a log line cannot break the document.
+  json RunJson(const std::string& args, CommandResult* result) const {
+    const fs::path out = scratch_ / "stdout.json";
+    *result = RunCommand("(" + KilnBinary() + " --no-progress --json -C " + dir_.path().string() +
+                         " " + args + " > " + out.string() + ")");
+    return json::parse(ReadFile(out), nullptr, false);
+  }
+
+  CommandResult AddData(const fs::path& csv, const std::string& name) const {
+    return Run("data add " + csv.string() + " --name " + name);
+  }
+
+ private:
+  TempDir dir_;
+  TempDir scratch_;  // captured output, kept out of the project
+  CommandResult init_;
+};
+
+std::set<std::string> LeakColumns(const json& train) {
+  std::set<std::string> columns;
+  for (const json& leak : train["leaks"]) columns.insert(leak["column"].get<std::string>());
+  return columns;
+}
+
+bool PythonHasXgboost() {
+  return RunCommand("/usr/bin/python3 -c 'import xgboost, pandas, sklearn'").exit_code == 0;
+}
+
+// Adult, trained on adult-train.csv and evaluated on adult-test.csv once per test process, on
+// first use, so that a test which skips costs no training.
+struct AdultRun {
+  std::unique_ptr<Project> project;
+  std::string setup;  // init and data add output, for failure messages
+  CommandResult train_result, evaluate_result;
+  json train, evaluate;
+};
+
+const AdultRun& Adult(const fs::path& datasets) {
+  // Destroyed at exit, which removes the project folder.
+  static const std::unique_ptr<AdultRun> run = [&] {
+    auto r = std::make_unique<AdultRun>();
+    r->project = std::make_unique<Project>(R"(version: 1
+task: {type: binary, target: target, positive_class: ">50K"}
+metrics:
+  north_star: {name: roc_auc, threshold: 0.85}
+validation: {split: stratified_kfold, folds: 5, seed: 42}
+models:
+  - {family: xgboost, trees: 300, max_depth: 6, learning_rate: 0.1}
+)");
+    r->setup = r->project->init().out;
+    for (const std::string name : {"adult-train", "adult-test"}) {
+      r->setup += r->project->AddData(datasets / "adult" / (name + ".csv"), name).out;
+    }
+    r->train = r->project->RunJson("train -d adult-train", &r->train_result);
+    r->evaluate = r->project->RunJson("evaluate latest -d adult-test", &r->evaluate_result);
+    return r;
+  }();
+  return *run;
+}
+
+TEST(TrainEvaluateAdult, RecordsAGoRunWithItsReport) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the Adult test needs it";
+  const AdultRun& adult = Adult(*datasets);
+  ASSERT_EQ(adult.train_result.exit_code, 0) << adult.setup << adult.train_result.out;
+  EXPECT_EQ(adult.train["chosen"], "xgboost") << adult.train.dump();
+  EXPECT_EQ(adult.train["rows_used"], 32561);
+  EXPECT_EQ(adult.train["leaderboard"].size(), 2u);
+
+  const json& evaluation = adult.evaluate;
+  ASSERT_EQ(adult.evaluate_result.exit_code, 0) << adult.evaluate_result.out << evaluation.dump();
+  EXPECT_TRUE(evaluation["gate"]["go"].get<bool>()) << evaluation["gate"].dump();
+  EXPECT_EQ(evaluation["dataset"]["rows"], 16281);
+  const fs::path html = evaluation["report_path"].get<std::string>();
+  const fs::path document = evaluation["json_path"].get<std::string>();
+  EXPECT_EQ(html.filename(), "report.html");
+  EXPECT_EQ(document.filename(), "evaluation.json");
+  EXPECT_TRUE(fs::exists(html));
+  EXPECT_TRUE(fs::exists(document));
+
+  CommandResult r;
+  const json runs = adult.project->RunJson("runs", &r);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(runs["runs"].size(), 1u) << runs.dump();
+  EXPECT_EQ(runs["runs"][0]["id"], adult.train["run"]);
+  EXPECT_EQ(runs["runs"][0]["bundle"], adult.train["bundle"]);
+
+  // The bundle is referenced by its run, so the store holds no orphan; the audit chain is whole.
+  const json store = adult.project->RunJson("store check", &r);
+  EXPECT_EQ(r.exit_code, 0) << r.out << store.dump();
+  EXPECT_TRUE(store["ok"].get<bool>()) << store.dump();
+  EXPECT_TRUE(store["orphan_artifacts"].empty()) << store.dump();
+  const json audit = adult.project->RunJson("audit verify", &r);
+  EXPECT_EQ(r.exit_code, 0) << r.out << audit.dump();
+  EXPECT_TRUE(audit["ok"].get<bool>()) << audit.dump();
+}
+
+TEST(TrainEvaluateAdult, TestRocAucMatchesTheXgboostPeer) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the Adult test needs it";
+  if (!PythonHasXgboost()) GTEST_SKIP() << "/usr/bin/python3 lacks xgboost, pandas or sklearn";
+  const fs::path adult = *datasets / "adult";
+  const CommandResult peer =
+      RunCommand("/usr/bin/python3 " + (SourceDir() / "tests/scripts/xgboost_adult.py").string() +
+                 " " + (adult / "adult-train.csv").string() + " " +
+                 (adult / "adult-test.csv").string() + " 2>/dev/null");
+  ASSERT_EQ(peer.exit_code, 0) << peer.out;
+  const json python = json::parse(peer.out, nullptr, false);
+  ASSERT_TRUE(python.is_object()) << peer.out;
+
+  const AdultRun& run = Adult(*datasets);
+  ASSERT_EQ(run.evaluate_result.exit_code, 0) << run.setup << run.evaluate_result.out;
+  const double kiln_auc = run.evaluate["metrics"]["roc_auc"]["value"].get<double>();
+  const double python_auc = python["roc_auc"].get<double>();
+  EXPECT_NEAR(kiln_auc, python_auc, 0.003) << "kiln " << kiln_auc << ", python " << python_auc;
+  EXPECT_NEAR(python_auc, 0.9265, 0.003);
+  RecordProperty("kiln_roc_auc", std::to_string(kiln_auc));
+  RecordProperty("python_roc_auc", std::to_string(python_auc));
+}
+
+// Bike sharing: `casual` + `registered` = `count`.
+std::string BikeSpec(const std::string& exclude) {
+  return R"(version: 1
+task: {type: regression, target: count}
+metrics: {north_star: rmse}
+data:
+  columns:
+    dateday: {type: datetime, format: "%d-%m-%Y"}
+  time_column: dateday
+  id_columns: [instant]
+)" + exclude + R"(validation: {split: time_series, folds: 3}
+models:
+  - {family: xgboost, trees: 20}
+)";
+}
+
+json TrainBike(const std::string& exclude, CommandResult* result) {
+  Project project(BikeSpec(exclude));
+  EXPECT_EQ(project.init().exit_code, 0) << project.init().out;
+  const CommandResult add =
+      project.AddData(*SharedDatasets() / "bike-sharing" / "bike-hourly.csv", "bike");
+  EXPECT_EQ(add.exit_code, 0) << add.out;
+  return project.RunJson("train", result);
+}
+
+TEST(TrainEvaluateBike, ReportsExactlyCasualAndRegisteredAsLeaks) {
+  if (!SharedDatasets()) GTEST_SKIP() << "../shared/datasets not found";
+  CommandResult r;
+  const json train = TrainBike("", &r);
+  ASSERT_EQ(r.exit_code, 0) << r.out << train.dump();
+  EXPECT_EQ(LeakColumns(train), (std::set<std::string>{"casual", "registered"}))
+      << train["leaks"].dump();
+}
+
+TEST(TrainEvaluateBike, ExcludedLeaksTrainCleanlyOnATimeSeriesSplit) {
+  if (!SharedDatasets()) GTEST_SKIP() << "../shared/datasets not found";
+  CommandResult r;
+  const json train = TrainBike("  exclude_columns: [casual, registered]\n", &r);
+  ASSERT_EQ(r.exit_code, 0) << r.out << train.dump();
+  EXPECT_TRUE(train["leaks"].empty()) << train["leaks"].dump();
+  EXPECT_EQ(train["validation"]["split"], "time_series");
+  EXPECT_EQ(train["validation"]["folds"], 3);
+  EXPECT_EQ(train["rows_used"], 17379);
+  for (const json& feature : train["features"]) {
+    EXPECT_NE(feature, "casual");
+    EXPECT_NE(feature, "registered");
+    EXPECT_NE(feature, "instant");
+  }
+  EXPECT_EQ(train["chosen"], "xgboost");
+}
+
+// German credit (1 good, 2 bad; bad is the positive class) behind a ROC AUC it cannot reach,
+// trained once per test process on first use.
+struct CreditRun {
+  std::unique_ptr<Project> project;
+  CommandResult setup;
+};
+
+const CreditRun& Credit(const fs::path& datasets) {
+  // Destroyed at exit, which removes the project folder.
+  static const std::unique_ptr<CreditRun> run = [&] {
+    auto r = std::make_unique<CreditRun>();
+    r->project = std::make_unique<Project>(R"(version: 1
+task: {type: binary, target: classlabel21, positive_class: "2"}
+metrics:
+  north_star: {name: roc_auc, threshold: 0.99}
+models:
+  - {family: xgboost, trees: 20, max_depth: 3}
+)");
+    r->setup.out = r->project->init().out;
+    r->setup.out += r->project->AddData(datasets / "german-credit" / "german-credit.csv",
+                                        "credit").out;
+    const CommandResult train = r->project->Run("train");
+    r->setup.out += train.out;
+    r->setup.exit_code = train.exit_code;
+    return r;
+  }();
+  return *run;
+}
+
+TEST(TrainEvaluateNoGo, JsonShowsTheFailedNorthStarAndExitsThree) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the NO-GO test needs it";
+  const CreditRun& credit = Credit(*datasets);
+  ASSERT_EQ(credit.setup.exit_code, 0) << credit.setup.out;
+
+  CommandResult r;
+  const json doc = credit.project->RunJson("evaluate latest -d credit --resamples 200", &r);
+  EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kGateRefused)) << r.out;
+  EXPECT_EQ(r.exit_code, 3);
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_FALSE(doc["gate"]["go"].get<bool>());
+  ASSERT_FALSE(doc["gate"]["reasons"].empty()) << doc["gate"].dump();
+  EXPECT_NE(doc["gate"]["reasons"].dump().find("roc_auc"), std::string::npos)
+      << doc["gate"]["reasons"].dump();
+  bool failed_north_star = false;
+  for (const json& check : doc["gate"]["checks"]) {
+    if (check["name"] == "north_star roc_auc >= 0.99") {
+      failed_north_star = !check["passed"].get<bool>();
+    }
+  }
+  EXPECT_TRUE(failed_north_star) << doc["gate"]["checks"].dump();
+}
+
+TEST(TrainEvaluateNoGo, TextSaysNoGo) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the NO-GO test needs it";
+  const CreditRun& credit = Credit(*datasets);
+  ASSERT_EQ(credit.setup.exit_code, 0) << credit.setup.out;
+
+  const CommandResult r = credit.project->Run("evaluate latest -d credit --resamples 200");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("NO-GO"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL"), std::string::npos) << r.out;
+}
+
+// Small files that cannot be trained on, or runs that do not exist.
+constexpr const char* kSmallSpec = R"(version: 1
+task: {type: binary, target: y, positive_class: "1"}
+metrics: {north_star: roc_auc}
+validation: {folds: 3}
+models:
+  - {family: xgboost, trees: 5, max_depth: 2}
+)";
+
+// 120 rows of a, b and a label y that depends on them; `constant` makes every label 1.
+std::string SmallCsv(bool constant = false) {
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 120; ++i) {
+    const int a = i % 10, b = (i * 7) % 13;
+    const bool positive = constant || a + b + (i % 3) > 10;
+    csv += std::to_string(a) + "," + std::to_string(b) + "," + (positive ? "1" : "0") + "\n";
+  }
+  return csv;
+}
+
+TEST(TrainEvaluateErrors, TargetThatIsNotAColumnIsADataErrorNamingIt) {
+  std::string spec = kSmallSpec;
+  spec.replace(spec.find("target: y"), 9, "target: income");
+  Project project(spec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv());
+  project.AddData(project.root() / "d.csv", "d");
+
+  const CommandResult r = project.Run("train");
+  EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kData)) << r.out;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("'income'"), std::string::npos) << r.out;
+}
+
+TEST(TrainEvaluateErrors, ConstantTargetIsADataError) {
+  Project project(kSmallSpec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv(/*constant=*/true));
+  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+
+  const CommandResult r = project.Run("train");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("constant"), std::string::npos) << r.out;
+}
+
+TEST(TrainEvaluateErrors, EvaluatingAnUnknownRunIsNotFoundAndListsTheRuns) {
+  Project project(kSmallSpec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv());
+  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+  const CommandResult train = project.Run("train");
+  ASSERT_EQ(train.exit_code, 0) << train.out;
+
+  const CommandResult r = project.Run("evaluate run-99 -d d");
+  EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kNotFound)) << r.out;
+  EXPECT_NE(r.out.find("no run 'run-99'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("run-1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kiln runs"), std::string::npos) << r.out;
+}
+
+TEST(TrainEvaluateErrors, EvaluatingWithoutRunsSaysToTrain) {
+  Project project(kSmallSpec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv());
+  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+
+  const CommandResult r = project.Run("evaluate -d d");
+  EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kNotFound)) << r.out;
+  EXPECT_NE(r.out.find("kiln train"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace kiln

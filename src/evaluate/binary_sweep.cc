@@ -25,6 +25,7 @@ BinarySweep::BinarySweep(const Predictions& p) {
   std::stable_sort(order.begin(), order.end(),
                    [&](uint32_t a, uint32_t b) { return p.scores[a] > p.scores[b]; });
   rows_.reserve(n);
+  position_.resize(n);
   uint32_t group = 0;
   for (size_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
@@ -33,8 +34,8 @@ BinarySweep::BinarySweep(const Predictions& p) {
     const bool positive = p.truth[i] == 1;
     // The same clipping and renormalisation as LogLoss in metrics.cc.
     const double sum = (1 - q) + q;
+    position_[i] = static_cast<uint32_t>(k);
     Row row;
-    row.index = i;
     row.group = group;
     row.weight = p.weights.empty() ? 1.0 : p.weights[i];
     row.log_loss = -std::log((positive ? q : 1 - q) / sum);
@@ -74,7 +75,7 @@ bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
   for (size_t k = 0; k < rows_.size(); ++k) {
     const Row& row = rows_[k];
     if (k > 0 && row.group != rows_[k - 1].group) close_group();
-    const uint32_t c = counts[row.index];
+    const uint32_t c = counts[k];
     if (c == 0) continue;
     const double w = row.weight * c;
     total += w;

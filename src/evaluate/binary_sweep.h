@@ -18,7 +18,10 @@ class BinarySweep {
   // `p` must be a valid binary Predictions.
   explicit BinarySweep(const Predictions& p);
 
-  // The metrics of the rows taken counts[i] times each (counts indexed like p's rows), or false
+  // Where row `row` of the predictions sits in the sweep's order.
+  uint32_t position(size_t row) const { return position_[row]; }
+
+  // The metrics of the rows taken counts[k] times each, counts indexed by position(), or false
   // when a class is absent from the resample (the ranking metrics are then undefined and the
   // caller falls back to ComputeMetric).
   bool Compute(const std::vector<uint32_t>& counts, std::map<std::string, double>* out) const;
@@ -28,7 +31,6 @@ class BinarySweep {
 
  private:
   struct Row {
-    uint32_t index;
     uint32_t group;  // rows with equal scores share a group; groups run in descending score
     double weight;
     double log_loss;  // this row's clipped log loss
@@ -37,6 +39,7 @@ class BinarySweep {
     bool predicted;  // score >= threshold
   };
   std::vector<Row> rows_;  // sorted by descending score
+  std::vector<uint32_t> position_;
 };
 
 }  // namespace kiln

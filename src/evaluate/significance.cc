@@ -1,13 +1,14 @@
-// Bootstrap intervals, the paired bootstrap and DeLong's test. Resampling draws row indices with a
-// seeded std::mt19937_64, so the same seed gives the same interval on the same build; a resample
-// on which the metric is undefined (say, one class drawn) is skipped and not counted.
+// Bootstrap intervals, the paired bootstrap and DeLong's test. Resampling draws row indices from a
+// seeded generator of Kiln's own (see Resampler), so the same seed gives the same interval on
+// every build and platform; a resample on which the metric is undefined (say, one class drawn) is
+// skipped and not counted.
 #include "evaluate/significance.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <optional>
-#include <random>
+#include <thread>
 #include <vector>
 
 #include "evaluate/binary_sweep.h"
@@ -39,19 +40,51 @@ double NormalUpperQuantile(double tail) {
   return (low + high) / 2;
 }
 
-// Draws resample indices; one object per test so that both models see the same rows.
+// Draws resample indices. Resample b has a stream of its own (SplitMix64 seeded from the seed
+// and b), so resamples can be computed in any order, on any number of threads, with the same
+// result; bounded draws use Lemire's multiply-shift with rejection, which is unbiased and, unlike
+// std::uniform_int_distribution, gives the same numbers with every standard library.
 class Resampler {
  public:
-  Resampler(size_t rows, uint64_t seed) : rng_(seed), pick_(0, rows - 1), indices_(rows) {}
+  Resampler(size_t rows, uint64_t seed) : rows_(rows), seed_(seed), indices_(rows) {}
 
-  const std::vector<size_t>& Draw() {
-    for (size_t& i : indices_) i = pick_(rng_);
+  const std::vector<size_t>& Draw(uint64_t b) {
+    Draw(b, indices_);
     return indices_;
   }
 
+  void Draw(uint64_t b, std::vector<size_t>& out) const {
+    uint64_t state = Mix(seed_ ^ Mix(b + 0x632BE59BD9B4E019ull));
+    out.resize(rows_);
+    for (size_t& i : out) i = Below(state, rows_);
+  }
+
  private:
-  std::mt19937_64 rng_;
-  std::uniform_int_distribution<size_t> pick_;
+  static uint64_t Mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  static uint64_t Next(uint64_t& state) {
+    state += 0x9E3779B97F4A7C15ull;
+    return Mix(state);
+  }
+  static size_t Below(uint64_t& state, uint64_t n) {
+    __extension__ using Wide = unsigned __int128;
+    Wide product = static_cast<Wide>(Next(state)) * n;
+    uint64_t low = static_cast<uint64_t>(product);
+    if (low < n) {
+      const uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        product = static_cast<Wide>(Next(state)) * n;
+        low = static_cast<uint64_t>(product);
+      }
+    }
+    return static_cast<size_t>(product >> 64);
+  }
+
+  size_t rows_;
+  uint64_t seed_;
   std::vector<size_t> indices_;
 };
 
@@ -181,7 +214,7 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
   Predictions sample;
   std::vector<double> values;
   for (int b = 0; b < resamples; ++b) {
-    Gather(p, resampler.Draw(), sample);
+    Gather(p, resampler.Draw(static_cast<uint64_t>(b)), sample);
     Result<double> value = ComputeMetric(metric, sample, params);
     if (value.ok()) values.push_back(*value);
   }
@@ -204,58 +237,64 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
   KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap intervals"));
   KILN_RETURN_IF_ERROR(ValidatePredictions(p));
   const std::vector<std::string>& swept = BinarySweep::Names();
-  std::vector<std::string> fast, slow;
-  for (const std::string& m : metrics) {
-    const bool in_sweep = std::find(swept.begin(), swept.end(), m) != swept.end();
+  std::vector<size_t> fast, slow;  // indices into `metrics`
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    const bool in_sweep = std::find(swept.begin(), swept.end(), metrics[m]) != swept.end();
     (p.task == TaskType::kBinary && in_sweep ? fast : slow).push_back(m);
-  }
-
-  std::map<std::string, Interval> out;
-  std::map<std::string, std::vector<double>> values;
-  for (const std::string& m : metrics) {
-    Result<double> value = ComputeMetric(m, p, params);
-    if (value.ok()) out[m].value = *value;
   }
   std::optional<BinarySweep> sweep;
   if (!fast.empty()) sweep.emplace(p);
-  Resampler resampler(p.rows(), seed);
-  std::vector<uint32_t> counts(p.rows());
-  std::map<std::string, double> swept_values;
-  Predictions sample;
-  for (int b = 0; b < resamples; ++b) {
-    const std::vector<size_t>& drawn = resampler.Draw();
-    bool gathered = false;
-    const auto gather = [&] {
-      if (!gathered) Gather(p, drawn, sample);
-      gathered = true;
-    };
-    if (sweep) {
-      std::fill(counts.begin(), counts.end(), 0u);
-      for (size_t i : drawn) ++counts[i];
-      if (sweep->Compute(counts, &swept_values)) {
-        for (const std::string& m : fast) values[m].push_back(swept_values.at(m));
-      } else {
-        gather();
-        for (const std::string& m : fast) {
-          if (Result<double> v = ComputeMetric(m, sample, params); v.ok()) values[m].push_back(*v);
+  const Resampler resampler(p.rows(), seed);
+
+  // values[m][b]: metric m on resample b, NaN where undefined.
+  std::vector<std::vector<double>> values(metrics.size(),
+                                          std::vector<double>(static_cast<size_t>(resamples)));
+  const auto run = [&](int first, int step) {
+    std::vector<size_t> drawn;
+    std::vector<uint32_t> counts(p.rows());
+    std::map<std::string, double> swept_values;
+    Predictions sample;
+    for (int b = first; b < resamples; b += step) {
+      resampler.Draw(static_cast<uint64_t>(b), drawn);
+      std::vector<size_t> pending = slow;
+      if (sweep) {
+        std::fill(counts.begin(), counts.end(), 0u);
+        for (size_t i : drawn) ++counts[sweep->position(i)];
+        if (sweep->Compute(counts, &swept_values)) {
+          for (size_t m : fast) values[m][static_cast<size_t>(b)] = swept_values.at(metrics[m]);
+        } else {
+          pending.insert(pending.end(), fast.begin(), fast.end());
         }
       }
+      if (pending.empty()) continue;
+      Gather(p, drawn, sample);
+      for (size_t m : pending) {
+        Result<double> v = ComputeMetric(metrics[m], sample, params);
+        values[m][static_cast<size_t>(b)] = v.ok() ? *v : std::nan("");
+      }
     }
-    if (!slow.empty()) gather();
-    for (const std::string& m : slow) {
-      if (Result<double> v = ComputeMetric(m, sample, params); v.ok()) values[m].push_back(*v);
+  };
+  const int workers = static_cast<int>(
+      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(run, w, workers);
+  run(0, workers);
+  for (std::thread& t : pool) t.join();
+
+  std::map<std::string, Interval> out;
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    Result<double> value = ComputeMetric(metrics[m], p, params);
+    if (!value.ok()) continue;
+    std::vector<double> defined;
+    for (double v : values[m]) {
+      if (!std::isnan(v)) defined.push_back(v);
     }
-  }
-  for (auto it = out.begin(); it != out.end();) {
-    const std::vector<double>& v = values[it->first];
-    if (v.empty()) {
-      it = out.erase(it);
-      continue;
-    }
-    it->second.low = Quantile(v, (1 - level) / 2);
-    it->second.high = Quantile(v, (1 + level) / 2);
-    it->second.resamples = static_cast<int>(v.size());
-    ++it;
+    if (defined.empty()) continue;
+    Interval& interval = out[metrics[m]];
+    interval.value = *value;
+    interval.low = Quantile(defined, (1 - level) / 2);
+    interval.high = Quantile(defined, (1 + level) / 2);
+    interval.resamples = static_cast<int>(defined.size());
   }
   return out;
 }
@@ -281,7 +320,7 @@ Result<Comparison> PairedBootstrap(std::string_view metric, const Predictions& c
   std::vector<double> differences;
   int not_better = 0;
   for (int b = 0; b < resamples; ++b) {
-    const std::vector<size_t>& rows = resampler.Draw();
+    const std::vector<size_t>& rows = resampler.Draw(static_cast<uint64_t>(b));
     Gather(candidate, rows, c_sample);
     Gather(baseline, rows, b_sample);
     Result<double> c = ComputeMetric(metric, c_sample, params);

@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
+#include <string>
 #include <vector>
+
+#include "evaluate/metrics.h"
 
 namespace kiln {
 namespace {
@@ -128,6 +132,58 @@ TEST(Significance, DeLongOfIdenticalModelsIsNotSignificant) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->p_value, 1.0);
   EXPECT_FALSE(c->significant);
+}
+
+// BootstrapIntervals must give, metric for metric, what BootstrapInterval gives with the same
+// seed: the one-sweep binary path and the per-metric path see the same resamples.
+void ExpectIntervalsMatchOneByOne(const Predictions& p, int resamples) {
+  const std::map<std::string, double> all = ComputeAllMetrics(p);
+  std::vector<std::string> names;
+  for (const auto& entry : all) names.push_back(entry.first);
+  MetricParams params;
+  params.k = kReportTopK;
+  const Result<std::map<std::string, Interval>> together =
+      BootstrapIntervals(names, p, params, resamples, 0.95, 11);
+  ASSERT_TRUE(together.ok()) << together.status().message();
+  for (const std::string& name : names) {
+    const Result<Interval> alone = BootstrapInterval(name, p, params, resamples, 0.95, 11);
+    ASSERT_TRUE(alone.ok()) << name << ": " << alone.status().message();
+    ASSERT_EQ(together->count(name), 1u) << name;
+    const Interval& t = together->at(name);
+    EXPECT_NEAR(t.value, alone->value, 1e-12) << name;
+    EXPECT_NEAR(t.low, alone->low, 1e-9) << name;
+    EXPECT_NEAR(t.high, alone->high, 1e-9) << name;
+    EXPECT_EQ(t.resamples, alone->resamples) << name;
+  }
+}
+
+TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeForBinary) {
+  Predictions p = Scored(600, 0.8, 3);
+  for (double& s : p.scores) s = std::round(s * 50) / 50;  // ties between scores
+  p.threshold = 0.4;
+  ExpectIntervalsMatchOneByOne(p, 150);
+}
+
+TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeWithWeights) {
+  Predictions p = Scored(500, 1.2, 4);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> w(0.2, 3.0);
+  for (size_t i = 0; i < p.rows(); ++i) p.weights.push_back(i % 11 == 0 ? 0.0 : w(rng));
+  ExpectIntervalsMatchOneByOne(p, 150);
+}
+
+TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeOnTinyData) {
+  // Few positives: some resamples hold one class and take the per-metric path.
+  Predictions p = Scored(40, 0.5, 6);
+  for (size_t i = 0; i < p.rows(); ++i) p.truth[i] = i < 3 ? 1 : 0;
+  ExpectIntervalsMatchOneByOne(p, 200);
+}
+
+TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeForRegression) {
+  Predictions p = Scored(300, 1.0, 7);
+  p.task = TaskType::kRegression;
+  for (size_t i = 0; i < p.rows(); ++i) p.truth[i] = p.scores[i] * 10 + static_cast<double>(i % 7);
+  ExpectIntervalsMatchOneByOne(p, 100);
 }
 
 }  // namespace

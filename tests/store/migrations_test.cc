@@ -106,7 +106,7 @@ TEST_P(MigrationsTest, ConcurrentOpensOfAFreshStoreAllSucceed) {
       std::filesystem::remove(dir_ / f);
   } else {
     ASSERT_EQ(testing::AdminExec(uri_,
-                                 "DROP TABLE dataset_versions, datasets, audit_log, "
+                                 "DROP TABLE runs, dataset_versions, datasets, audit_log, "
                                  "schema_migrations"),
               "");
   }

@@ -158,7 +158,8 @@ TEST(ConfigModels, RandomForestTakesItsParameters) {
 }
 
 TEST(ConfigModels, RandomForestLeavesSamplingAtOneForTheTrainersDefaults) {
-  const ModelSpec& model = Parsed(Spec("models: [random_forest]\n")).training.models.at(0);
+  const ProblemSpec spec = Parsed(Spec("models: [random_forest]\n"));
+  const ModelSpec& model = spec.training.models.at(0);
   EXPECT_DOUBLE_EQ(model.subsample, 1.0);
   EXPECT_DOUBLE_EQ(model.colsample, 1.0);
 }

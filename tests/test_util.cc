@@ -6,8 +6,12 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 namespace kiln::testing {
 
@@ -59,6 +63,30 @@ std::string ReadFile(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+bool PeerHas(const std::string& modules) {
+  static std::mutex mutex;
+  static std::map<std::string, bool> known;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const auto found = known.find(modules);
+  if (found != known.end()) return found->second;
+  const bool has =
+      RunCommand("/usr/bin/python3 -c 'import " + modules + "' 2>/dev/null").exit_code == 0;
+  known.emplace(modules, has);
+  return has;
+}
+
+nlohmann::json AskPeer(const std::string& script, const nlohmann::json& request) {
+  TempDir dir;
+  WriteFile(dir / "request.json", request.dump());
+  const std::string path = (SourceDir() / "tests" / "scripts" / script).string();
+  const CommandResult run =
+      RunCommand("/usr/bin/python3 " + path + " '" + (dir / "request.json").string() + "' '" +
+                 (dir / "answer.json").string() + "'");
+  EXPECT_EQ(run.exit_code, 0) << script << ": " << run.out;
+  std::ifstream in(dir / "answer.json");
+  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace kiln::testing

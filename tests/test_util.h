@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace kiln::testing {
 
 // A fresh directory removed when the object goes out of scope.
@@ -34,6 +36,15 @@ struct CommandResult {
 // Runs a shell command line and captures its output and exit code.
 CommandResult RunCommand(const std::string& command_line);
 void WriteFile(const std::filesystem::path& path, const std::string& content);
+
+// True when /usr/bin/python3 imports every module of `modules` ("sklearn, numpy"); remembered
+// per distinct list. Peer tests skip when it is false.
+bool PeerHas(const std::string& modules);
+
+// Runs tests/scripts/<script> under /usr/bin/python3 with a JSON request file and an answer
+// file, the protocol every peer script follows, and returns the parsed answer (a discarded JSON
+// value, with the test failed, when the script fails or writes no JSON).
+nlohmann::json AskPeer(const std::string& script, const nlohmann::json& request);
 std::string ReadFile(const std::filesystem::path& path);
 
 }  // namespace kiln::testing

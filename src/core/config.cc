@@ -1648,12 +1648,129 @@ Status CheckNesting(Checker& checker, std::string_view text) {
   return Status::Ok();
 }
 
+// Anchors and aliases let a few lines of YAML stand for an exponential number of values (or, with
+// an alias inside its own anchor, an endless one), which validation would then walk. A kiln.yaml
+// holds a few hundred values; any document that expands beyond this budget is refused.
+constexpr size_t kMaxExpandedValues = 100000;
+constexpr int kMaxExpandedDepth = 64;
+
+bool WithinExpansionBudget(const YAML::Node& node, int depth, size_t& budget) {
+  if (budget == 0 || depth > kMaxExpandedDepth) return false;
+  --budget;
+  if (!node.IsSequence() && !node.IsMap()) return true;
+  for (const auto& entry : node) {
+    if (node.IsMap()) {
+      if (!WithinExpansionBudget(entry.first, depth + 1, budget) ||
+          !WithinExpansionBudget(entry.second, depth + 1, budget)) {
+        return false;
+      }
+    } else if (!WithinExpansionBudget(entry, depth + 1, budget)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// YAML text is printable Unicode: control characters other than tab, line feed and carriage
+// return are not allowed, and yaml-cpp mistakes some of them (a NUL) for the end of a value.
+Status CheckCharacters(Checker& checker, std::string_view text) {
+  int line = 0;
+  size_t line_begin = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_begin = i + 1;
+      continue;
+    }
+    if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\r') continue;
+    YAML::Mark mark;
+    mark.pos = static_cast<int>(i);
+    mark.line = line;
+    mark.column = static_cast<int>(i - line_begin);
+    return MakeError(ErrorCode::kConfig,
+                     "{} holds the control character 0x{:02x} at {}; a kiln.yaml is text, so "
+                     "remove it (is this the right file?)",
+                     checker.file(), c, checker.Where(mark));
+  }
+  return Status::Ok();
+}
+
+// yaml-cpp 0.7 loops forever, allocating, on a ',' outside any flow collection that does not
+// continue a plain value: at the start of a line (",", "- a\n,"), after a tag or an anchor ("!,",
+// "&a ,"), or right after a complete flow collection or quoted value ("[],", "'a',"). None of
+// these is valid YAML, so they are refused here, before the parser sees them. Quoted values may
+// span lines; a quote opens only where a value can start, so the apostrophe in "it's" does not.
+Status CheckStrayCommas(Checker& checker, std::string_view text) {
+  char quote = 0;  // the open quote character, or 0
+  int depth = 0;
+  bool value_ended = true;  // nothing that a ',' could continue precedes it on this line
+  int line = 0;
+  size_t line_begin = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      value_ended = true;
+      ++line;
+      line_begin = i + 1;
+      continue;
+    }
+    if (quote != 0) {
+      if (quote == '"' && c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+          ++i;
+        } else {
+          quote = 0;
+          value_ended = depth == 0;
+        }
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (c == ',' && depth == 0 && value_ended) {
+      YAML::Mark mark;
+      mark.pos = static_cast<int>(i);
+      mark.line = line;
+      mark.column = static_cast<int>(i - line_begin);
+      return MakeError(ErrorCode::kConfig,
+                       "{} has a ',' outside any list or mapping at {}, where no value comes "
+                       "before it; put the value in quotes, or inside [ ] to make a list",
+                       checker.file(), checker.Where(mark));
+    }
+    const char before = i == line_begin ? ' ' : text[i - 1];
+    const bool value_start = before == ' ' || before == '\t' || before == '[' || before == '{' ||
+                             before == ',' || before == ':';
+    if (c == '#' && (before == ' ' || before == '\t')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if ((c == '"' || c == '\'') && value_start) {
+      quote = c;
+    } else if (depth == 0 && value_start && (c == '!' || c == '&')) {
+      // A tag or an anchor: skip it; what follows still starts the value.
+      while (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != ' ' &&
+             text[i + 1] != '\t' && text[i + 1] != '\n') {
+        ++i;
+      }
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      value_ended = --depth == 0;
+    } else if (depth == 0) {
+      value_ended = false;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<YAML::Node> ParseYaml(Checker& checker, std::string_view text) {
   if (text.size() > kMaxProblemSpecBytes) {
     return MakeError(ErrorCode::kConfig, "{} is {} bytes; a kiln.yaml may be at most {} bytes",
                      checker.file(), text.size(), kMaxProblemSpecBytes);
   }
   KILN_RETURN_IF_ERROR(CheckNesting(checker, text));
+  KILN_RETURN_IF_ERROR(CheckCharacters(checker, text));
+  KILN_RETURN_IF_ERROR(CheckStrayCommas(checker, text));
 
   std::vector<YAML::Node> documents;
   try {
@@ -1669,6 +1786,13 @@ Result<YAML::Node> ParseYaml(Checker& checker, std::string_view text) {
   if (documents.empty() || documents[0].IsNull()) {
     return MakeError(ErrorCode::kConfig, "{} is empty; run `kiln init` to write a commented one",
                      checker.file());
+  }
+  size_t budget = kMaxExpandedValues;
+  if (!WithinExpansionBudget(documents[0], 0, budget)) {
+    return MakeError(ErrorCode::kConfig,
+                     "{} expands, through anchors and aliases, to more than {} values or {} "
+                     "levels; write the values out instead of repeating aliases",
+                     checker.file(), kMaxExpandedValues, kMaxExpandedDepth);
   }
   return documents[0];
 }

@@ -155,7 +155,10 @@ Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& o
   AddDatasetReport report;
   SourceOptions source_options = options.source;
   KILN_ASSIGN_OR_RETURN(auto resolved, ResolveSource(project, options, &source_options));
-  const auto& [spec, name] = resolved;
+  // Named variables rather than a structured binding: lambdas below capture `name`, which
+  // clang 14 does not allow for bindings.
+  const std::string& spec = resolved.first;
+  const std::string& name = resolved.second;
 
   auto t0 = std::chrono::steady_clock::now();
   KILN_ASSIGN_OR_RETURN(auto source, OpenSource(spec, source_options));

@@ -556,3 +556,57 @@ TEST(ConfigDecision, UnknownNamesSuggestTheNearest) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(ConfigExpansion, AliasBombIsRefusedQuickly) {
+  std::string text = "version: 1\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 9; ++level) {
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", *l" : "*l") + std::to_string(level - 1);
+    text += "]\n";
+  }
+  const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("anchors and aliases"), std::string::npos)
+      << spec.status().message();
+}
+
+TEST(ConfigExpansion, AliasInsideItsOwnAnchorIsRefused) {
+  const Result<ProblemSpec> spec = ParseProblemSpec("version: 1\nloop: &a [*a]\n", "kiln.yaml");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), ErrorCode::kConfig);
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// yaml-cpp never returns on these; Kiln refuses them before parsing.
+TEST(ConfigExpansion, CommaWithNoValueBeforeItIsRefused) {
+  for (const char* text : {",", ",]", "version: 1\n- a\n,]", "  , x", "# note\n,}", "!,", "&a ,",
+                           "!x ,", "[],'", "a: [b]\n{},", "'a',"}) {
+    const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
+    ASSERT_FALSE(spec.ok()) << text;
+    EXPECT_NE(spec.status().message().find("outside any list or mapping"), std::string::npos)
+        << spec.status().message();
+  }
+}
+
+TEST(ConfigExpansion, CommasInsideQuotesAndListsAreFine) {
+  const Result<ProblemSpec> spec = ParseProblemSpec(
+      "version: 1\nproject: it's\ntask: {type: regression, target: y}\n"
+      "metrics:\n  north_star: {name: rmse}\n"
+      "data:\n  sources:\n    - name: s\n      uri: \"sqlite:x.db\"\n"
+      "      query: \"SELECT a\n        , b FROM t\"\n  exclude_columns: [a\n    , b]\n",
+      "kiln.yaml");
+  EXPECT_FALSE(!spec.ok() && spec.status().message().find("outside any list") !=
+                                 std::string::npos)
+      << spec.status().message();
+}
+
+}  // namespace
+}  // namespace kiln

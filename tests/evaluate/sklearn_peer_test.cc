@@ -23,11 +23,7 @@ namespace {
 
 constexpr double kTolerance = 1e-9;
 
-bool HasSklearn() {
-  static const bool has =
-      testing::RunCommand("/usr/bin/python3 -c 'import sklearn, scipy, numpy'").exit_code == 0;
-  return has;
-}
+bool HasSklearn() { return testing::PeerHas("sklearn, scipy, numpy"); }
 
 // Equal to 1e-9, absolute for values near zero and relative otherwise.
 bool Near(double kiln, double reference) {
@@ -53,18 +49,9 @@ nlohmann::json ToJson(const Case& c) {
   return j;
 }
 
-// Runs the script on `request` and returns its answer (null on failure, with the test failed).
+// Runs the script on `request` and returns its answer (discarded JSON on failure, test failed).
 nlohmann::json AskSklearn(const nlohmann::json& request) {
-  testing::TempDir dir;
-  testing::WriteFile(dir / "cases.json", request.dump());
-  const std::string script =
-      (testing::SourceDir() / "tests" / "scripts" / "sklearn_metrics.py").string();
-  const testing::CommandResult run =
-      testing::RunCommand("/usr/bin/python3 " + script + " '" + (dir / "cases.json").string() +
-                          "' '" + (dir / "answer.json").string() + "'");
-  EXPECT_EQ(run.exit_code, 0) << run.out;
-  std::ifstream in(dir / "answer.json");
-  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return testing::AskPeer("sklearn_metrics.py", request);
 }
 
 // ----- Case generators ------------------------------------------------------------------------

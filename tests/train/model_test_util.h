@@ -18,11 +18,7 @@
 
 namespace kiln::testing {
 
-inline bool HasSklearn() {
-  static const bool has =
-      RunCommand("/usr/bin/python3 -c 'import sklearn, numpy'").exit_code == 0;
-  return has;
-}
+inline bool HasSklearn() { return PeerHas("sklearn, numpy"); }
 
 // Rows and targets that own their storage; `data()` points into them.
 struct GeneratedSet {
@@ -126,17 +122,9 @@ inline nlohmann::json PeerCase(const GeneratedSet& set, const std::string& kind,
 // Runs the peer script on {"cases": cases}; the answer's "cases" array, or null with the test
 // failed.
 inline nlohmann::json AskSklearnLinear(const nlohmann::json& cases) {
-  TempDir dir;
-  WriteFile(dir / "cases.json", nlohmann::json{{"cases", cases}}.dump());
-  const std::string script = (SourceDir() / "tests" / "scripts" / "sklearn_linear.py").string();
-  const CommandResult run =
-      RunCommand("/usr/bin/python3 " + script + " '" + (dir / "cases.json").string() + "' '" +
-                 (dir / "answer.json").string() + "'");
-  EXPECT_EQ(run.exit_code, 0) << run.out;
-  std::ifstream in(dir / "answer.json");
-  const nlohmann::json answer = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json answer = AskPeer("sklearn_linear.py", nlohmann::json{{"cases", cases}});
   if (!answer.is_object() || !answer.contains("cases")) {
-    ADD_FAILURE() << "sklearn_linear.py gave no answer: " << run.out;
+    ADD_FAILURE() << "sklearn_linear.py gave no answer";
     return nullptr;
   }
   return answer["cases"];

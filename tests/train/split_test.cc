@@ -363,23 +363,10 @@ TEST(TimeSeriesSplit, MissingTimeIsAUsageError) {
 
 // ----- scikit-learn as the reference ----------------------------------------------------------
 
-bool HasSklearn() {
-  static const bool has =
-      testing::RunCommand("/usr/bin/python3 -c 'import sklearn, numpy'").exit_code == 0;
-  return has;
-}
+bool HasSklearn() { return testing::PeerHas("sklearn, numpy"); }
 
 nlohmann::json AskSklearn(const nlohmann::json& request) {
-  testing::TempDir dir;
-  testing::WriteFile(dir / "cases.json", request.dump());
-  const std::string script =
-      (testing::SourceDir() / "tests" / "scripts" / "sklearn_splits.py").string();
-  const testing::CommandResult run =
-      testing::RunCommand("/usr/bin/python3 " + script + " '" + (dir / "cases.json").string() +
-                          "' '" + (dir / "answer.json").string() + "'");
-  EXPECT_EQ(run.exit_code, 0) << run.out;
-  std::ifstream in(dir / "answer.json");
-  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return testing::AskPeer("sklearn_splits.py", request);
 }
 
 void ExpectSameFolds(const std::vector<Fold>& kiln, const nlohmann::json& sklearn,

@@ -1763,6 +1763,9 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
   return Status::Ok();
 }
 
+// TODO: the checks above refuse the inputs known to hang yaml-cpp 0.7, but fuzzing still finds
+// text that makes its parser allocate without bound; parsing kiln.yaml safely needs a YAML reader
+// that bounds its own work (a fixed yaml-cpp, or a reader of Kiln's own for this small subset).
 Result<YAML::Node> ParseYaml(Checker& checker, std::string_view text) {
   if (text.size() > kMaxProblemSpecBytes) {
     return MakeError(ErrorCode::kConfig, "{} is {} bytes; a kiln.yaml may be at most {} bytes",

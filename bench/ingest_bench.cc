@@ -127,12 +127,12 @@ int RunFile(const std::string& path, int repeat, int threads, bool two_step_too)
   auto [two_step, two_step_cpu] = std::pair<double, double>(0, 0);
   if (two_step_too) {
     std::tie(two_step, two_step_cpu) = BestOf(
-      repeat,
-      [&]() -> kiln::Result<kiln::Frame> {
-        KILN_ASSIGN_OR_RETURN(kiln::RawTable table, kiln::ReadCsvFile(path, {}, nullptr));
-        return kiln::InferFrame(table, options);
-      },
-      &rows, &cols);
+        repeat,
+        [&]() -> kiln::Result<kiln::Frame> {
+          KILN_ASSIGN_OR_RETURN(kiln::RawTable table, kiln::ReadCsvFile(path, {}, nullptr));
+          return kiln::InferFrame(table, options);
+        },
+        &rows, &cols);
   }
 
   size_t bytes = 0;

@@ -29,7 +29,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::filesystem::path SourceDir() { return KILN_SOURCE_DIR; }
+std::filesystem::path SourceDir() {
+  return KILN_SOURCE_DIR;
+}
 
 std::optional<std::filesystem::path> SharedDatasets() {
   std::filesystem::path p = SourceDir().parent_path() / "shared" / "datasets";
@@ -38,7 +40,9 @@ std::optional<std::filesystem::path> SharedDatasets() {
   return std::nullopt;
 }
 
-std::string KilnBinary() { return KILN_BINARY; }
+std::string KilnBinary() {
+  return KILN_BINARY;
+}
 
 CommandResult RunCommand(const std::string& command_line) {
   CommandResult result;

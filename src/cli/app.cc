@@ -15,7 +15,9 @@
 
 namespace kiln::cli {
 
-bool Context::progress() const { return !json && !no_progress && ProgressBar::Wanted(); }
+bool Context::progress() const {
+  return !json && !no_progress && ProgressBar::Wanted();
+}
 
 Result<Project> Context::OpenProject() const {
   ProjectOptions options;
@@ -28,9 +30,10 @@ void Context::Fail(const Status& status) {
   exit_code = ExitCodeFor(status.code());
   if (json) {
     nlohmann::json error = {{"ok", false},
-                            {"error", {{"code", ErrorCodeName(status.code())},
-                                       {"message", status.message()},
-                                       {"exit_code", exit_code}}}};
+                            {"error",
+                             {{"code", ErrorCodeName(status.code())},
+                              {"message", status.message()},
+                              {"exit_code", exit_code}}}};
     std::puts(error.dump(2).c_str());
   } else {
     std::fprintf(stderr, "error: %s\n", status.message().c_str());
@@ -67,7 +70,8 @@ int Run(int argc, char** argv) {
   app.footer(kExitCodes);
   app.require_subcommand(1);
   app.fallthrough();
-  app.add_option("-C,--project", ctx.project_dir, "Project folder (searched upwards for kiln.yaml)");
+  app.add_option("-C,--project", ctx.project_dir,
+                 "Project folder (searched upwards for kiln.yaml)");
   app.add_option("--store", ctx.store_uri,
                  "Metadata store URI (sqlite:PATH or postgresql://...); overrides KILN_STORE");
   app.add_flag("--json", ctx.json, "Print machine-readable JSON on stdout");
@@ -95,8 +99,8 @@ int Run(int argc, char** argv) {
     std::filesystem::current_path(ctx.project_dir, ec);
     if (ec) {
       throw CLI::ValidationError(
-          "-C", fmt::format("cannot enter {}: {}; give an existing project folder",
-                            ctx.project_dir, ec.message()));
+          "-C", fmt::format("cannot enter {}: {}; give an existing project folder", ctx.project_dir,
+                            ec.message()));
     }
     ctx.project_dir = ".";
   });

@@ -19,13 +19,11 @@ std::string Figure(const nlohmann::json& v, int decimals = 4) {
 
 std::string Leaderboard(const TrainReport& r) {
   const nlohmann::json& doc = r.document;
-  std::string text = fmt::format("{} on {}: {} rows, {} features, {} {}-fold ({})\n\n",
-                                 r.run.id, doc["dataset"].get<std::string>(),
-                                 Count(static_cast<int64_t>(r.outcome.rows_used)),
-                                 r.outcome.features.size(),
-                                 doc["validation"]["folds"].get<int>(),
-                                 doc["validation"]["split"].get<std::string>(),
-                                 doc["north_star"].get<std::string>());
+  std::string text = fmt::format(
+      "{} on {}: {} rows, {} features, {} {}-fold ({})\n\n", r.run.id,
+      doc["dataset"].get<std::string>(), Count(static_cast<int64_t>(r.outcome.rows_used)),
+      r.outcome.features.size(), doc["validation"]["folds"].get<int>(),
+      doc["validation"]["split"].get<std::string>(), doc["north_star"].get<std::string>());
   text += fmt::format("  {:<16} {:>10} {:>9} {:>9}\n", "candidate",
                       doc["north_star"].get<std::string>(), "± std", "seconds");
   for (const nlohmann::json& c : doc["leaderboard"]) {
@@ -36,15 +34,15 @@ std::string Leaderboard(const TrainReport& r) {
   }
   text += fmt::format("\nchosen: {}", r.run.chosen);
   if (doc.contains("threshold")) {
-    text += fmt::format(" (decision threshold {:.4f}, {})",
-                        doc["threshold"]["value"].get<double>(),
+    text += fmt::format(" (decision threshold {:.4f}, {})", doc["threshold"]["value"].get<double>(),
                         doc["threshold"]["objective"].get<std::string>());
   }
   text += fmt::format("\ncross-validated gate: {}\n", r.outcome.cv_gate.go ? "GO" : "NO-GO");
   for (const std::string& reason : r.outcome.cv_gate.reasons) text += "  - " + reason + "\n";
   std::set<std::string> said;  // a combination's columns share one message
   for (const LeakFinding& leak : r.outcome.leaks) {
-    if (said.insert(leak.message).second) text += "warning: possible target leak: " + leak.message + "\n";
+    if (said.insert(leak.message).second)
+      text += "warning: possible target leak: " + leak.message + "\n";
   }
   if (!r.outcome.skipped_features.empty()) {
     text += fmt::format("free-text columns left out: {}\n",
@@ -69,19 +67,17 @@ void Train(Context& ctx, const TrainRequest& request) {
 
 std::string EvaluationText(const EvaluateReport& r) {
   const nlohmann::json& doc = r.evaluation.document;
-  std::string text = fmt::format("{} ({}) on {}: {} rows\n\n", r.run.id,
-                                 doc["model"]["family"].get<std::string>(),
-                                 doc["dataset"]["name"].get<std::string>(),
-                                 Count(doc["dataset"]["rows"].get<int64_t>()));
-  text += fmt::format("  {:<22} {:>9} {:>21} {:>9}\n", "metric", "value", "95% interval",
-                      "baseline");
+  std::string text = fmt::format(
+      "{} ({}) on {}: {} rows\n\n", r.run.id, doc["model"]["family"].get<std::string>(),
+      doc["dataset"]["name"].get<std::string>(), Count(doc["dataset"]["rows"].get<int64_t>()));
+  text +=
+      fmt::format("  {:<22} {:>9} {:>21} {:>9}\n", "metric", "value", "95% interval", "baseline");
   for (const auto& [name, m] : doc["metrics"].items()) {
     const nlohmann::json& base = doc["baseline"]["metrics"];
-    text += fmt::format("  {:<22} {:>9} {:>21} {:>9}\n", name, Figure(m["value"]),
-                        m["low"].is_number()
-                            ? fmt::format("[{}, {}]", Figure(m["low"]), Figure(m["high"]))
-                            : "",
-                        base.contains(name) ? Figure(base[name]) : "-");
+    text += fmt::format(
+        "  {:<22} {:>9} {:>21} {:>9}\n", name, Figure(m["value"]),
+        m["low"].is_number() ? fmt::format("[{}, {}]", Figure(m["low"]), Figure(m["high"])) : "",
+        base.contains(name) ? Figure(base[name]) : "-");
   }
   const GateDecision& gate = r.evaluation.gate;
   text += fmt::format("\ngate: {}\n", gate.go ? "GO" : "NO-GO");
@@ -127,8 +123,8 @@ void Runs(Context& ctx) {
                     {"cv_value", r.cv_value ? nlohmann::json(*r.cv_value) : nullptr},
                     {"cv_go", r.cv_go},
                     {"bundle", r.bundle}});
-    text += fmt::format("{:<8} {:<24} {:<16} {:<14} {:>9} {:<6}\n", r.id, r.created_at,
-                        r.dataset, r.chosen, r.cv_value ? fmt::format("{:.4f}", *r.cv_value) : "-",
+    text += fmt::format("{:<8} {:<24} {:<16} {:<14} {:>9} {:<6}\n", r.id, r.created_at, r.dataset,
+                        r.chosen, r.cv_value ? fmt::format("{:.4f}", *r.cv_value) : "-",
                         r.cv_go ? "GO" : "NO-GO");
   }
   if (runs->empty()) text = "no runs yet; train one with `kiln train`\n";
@@ -157,7 +153,6 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
                        "Folder for evaluation.json and report.html (default: reports/RUN-DATA)");
   evaluate->add_option("--resamples", eval->resamples, "Bootstrap resamples per interval")
       ->capture_default_str();
-  evaluate->add_option("-j,--threads", eval->threads, "Threads for the bootstrap (0 = all)");
   evaluate->callback([&ctx, eval] { Evaluate(ctx, *eval); });
 
   app.add_subcommand("runs", "List training runs")->callback([&ctx] { Runs(ctx); });

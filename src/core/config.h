@@ -160,17 +160,17 @@ struct ThresholdObjective {
 struct ModelSpec {
   // "xgboost" (gradient-boosted trees), "random_forest", "logistic" (L2), "ridge", "baseline".
   std::string family;
-  int trees = 300;               // xgboost, random_forest
-  int max_depth = 6;             // xgboost, random_forest
-  double learning_rate = 0.1;    // xgboost
-  int early_stopping = 0;        // xgboost: rounds without improvement on a validation split; 0 off
-  double subsample = 1.0;        // xgboost; random_forest defaults to 0.632 when left at 1
-  double colsample = 1.0;        // per tree (xgboost), per node (random_forest defaults to sqrt)
-  double min_child_weight = 1;   // xgboost, random_forest
-  double l2 = 1.0;               // logistic, ridge: regularisation strength (sklearn's 1/C, alpha)
-  int max_iterations = 200;      // logistic
-  std::string strategy;          // baseline: "prior"/"most_frequent" or "mean"/"median"
-  int threads = 0;               // 0 = all cores
+  int trees = 300;              // xgboost, random_forest
+  int max_depth = 6;            // xgboost, random_forest
+  double learning_rate = 0.1;   // xgboost
+  int early_stopping = 0;       // xgboost: rounds without improvement on a validation split; 0 off
+  double subsample = 1.0;       // xgboost; random_forest defaults to 0.632 when left at 1
+  double colsample = 1.0;       // per tree (xgboost), per node (random_forest defaults to sqrt)
+  double min_child_weight = 1;  // xgboost, random_forest
+  double l2 = 1.0;              // logistic, ridge: regularisation strength (sklearn's 1/C, alpha)
+  int max_iterations = 200;     // logistic
+  std::string strategy;         // baseline: "prior"/"most_frequent" or "mean"/"median"
+  int threads = 0;              // 0 = all cores
 
   // Two entries of `models:` that compare equal would train the same model twice.
   bool operator==(const ModelSpec&) const = default;

@@ -184,8 +184,7 @@ class SampleSink {
 class TableSink {
  public:
   // `row_limit`: Full() turns true once the table holds that many rows (streamed reads).
-  TableSink(RawTable* table, size_t columns,
-            size_t row_limit = std::numeric_limits<size_t>::max())
+  TableSink(RawTable* table, size_t columns, size_t row_limit = std::numeric_limits<size_t>::max())
       : table_(table), columns_(columns), cells_(table->cells.data()), row_limit_(row_limit) {}
 
   bool Field(std::string_view text, bool quoted) {

@@ -944,8 +944,9 @@ struct StreamingInference::State {
   }
 };
 
-std::unique_ptr<StreamingInference> StreamingInference::Start(
-    const std::vector<std::string>& names, const InferOptions& options, size_t expected_rows) {
+std::unique_ptr<StreamingInference> StreamingInference::Start(const std::vector<std::string>& names,
+                                                              const InferOptions& options,
+                                                              size_t expected_rows) {
   std::unique_ptr<StreamingInference> stream(new StreamingInference());
   stream->state_ = std::make_unique<State>(names, options);
   State& st = *stream->state_;

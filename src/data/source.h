@@ -20,9 +20,9 @@ namespace kiln {
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
 struct CsvOptions {
-  char delimiter = 0;         // 0 = sniff among , ; tab |
-  int header = -1;            // -1 = sniff, 0 = no header (names col_1..), 1 = first row is header
-  bool trim_spaces = true;    // strip spaces after delimiters (and before, outside quotes)
+  char delimiter = 0;       // 0 = sniff among , ; tab |
+  int header = -1;          // -1 = sniff, 0 = no header (names col_1..), 1 = first row is header
+  bool trim_spaces = true;  // strip spaces after delimiters (and before, outside quotes)
   size_t max_field_bytes = 1u << 20;
 };
 

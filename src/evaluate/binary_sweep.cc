@@ -13,7 +13,9 @@ double Divide(double numerator, double denominator) {
   return denominator > 0 ? numerator / denominator : 0.0;
 }
 
-double F1(double precision, double recall) { return Divide(2 * precision * recall, precision + recall); }
+double F1(double precision, double recall) {
+  return Divide(2 * precision * recall, precision + recall);
+}
 
 }  // namespace
 
@@ -48,19 +50,32 @@ BinarySweep::BinarySweep(const Predictions& p) {
 }
 
 const std::vector<std::string>& BinarySweep::Names() {
-  static const std::vector<std::string> names = {
-      "roc_auc",         "pr_auc",           "log_loss",           "brier",
-      "accuracy",        "balanced_accuracy", "precision",         "recall",
-      "f1",              "mcc",              "macro_f1",           "micro_f1",
-      "weighted_f1",     "macro_precision",  "micro_precision",    "weighted_precision",
-      "macro_recall",    "micro_recall",     "weighted_recall"};
+  static const std::vector<std::string> names = {"roc_auc",
+                                                 "pr_auc",
+                                                 "log_loss",
+                                                 "brier",
+                                                 "accuracy",
+                                                 "balanced_accuracy",
+                                                 "precision",
+                                                 "recall",
+                                                 "f1",
+                                                 "mcc",
+                                                 "macro_f1",
+                                                 "micro_f1",
+                                                 "weighted_f1",
+                                                 "macro_precision",
+                                                 "micro_precision",
+                                                 "weighted_precision",
+                                                 "macro_recall",
+                                                 "micro_recall",
+                                                 "weighted_recall"};
   return names;
 }
 
 bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
                           std::map<std::string, double>* out) const {
-  double tp = 0, fp = 0;            // running, over groups above the current one
-  double tp_at = 0, fp_at = 0;      // predicted positive at the threshold
+  double tp = 0, fp = 0;        // running, over groups above the current one
+  double tp_at = 0, fp_at = 0;  // predicted positive at the threshold
   double total = 0, loss = 0, squared = 0;
   double auc = 0, ap = 0;
   double group_tp = 0, group_fp = 0;

@@ -15,7 +15,9 @@
 namespace kiln {
 namespace {
 
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json Number(double v) {
+  return FiniteOrNull(v);
+}
 
 nlohmann::json CurveJson(const Curve& c) {
   nlohmann::json j = {{"x", c.x}, {"y", c.y}, {"thresholds", nlohmann::json::array()}};
@@ -33,8 +35,8 @@ Result<nlohmann::json> MetricIntervals(const Predictions& p,
   if (options.resamples > 0) {
     MetricParams params;
     params.k = kReportTopK;
-    KILN_ASSIGN_OR_RETURN(intervals, BootstrapIntervals(names, p, params, options.resamples,
-                                                        0.95, options.seed));
+    KILN_ASSIGN_OR_RETURN(
+        intervals, BootstrapIntervals(names, p, params, options.resamples, 0.95, options.seed));
   }
   nlohmann::json out = nlohmann::json::object();
   for (const std::string& name : names) {
@@ -50,10 +52,8 @@ Result<nlohmann::json> MetricIntervals(const Predictions& p,
 nlohmann::json GateJson(const GateDecision& gate, const std::string& metric) {
   nlohmann::json checks = nlohmann::json::array();
   for (const GateCheck& c : gate.checks) {
-    checks.push_back({{"name", c.name},
-                      {"passed", c.passed},
-                      {"value", Number(c.value)},
-                      {"detail", c.detail}});
+    checks.push_back(
+        {{"name", c.name}, {"passed", c.passed}, {"value", Number(c.value)}, {"detail", c.detail}});
   }
   const Comparison& v = gate.versus_baseline;
   return {{"go", gate.go},
@@ -136,6 +136,10 @@ Status AddBinary(const ProblemSpec& spec, const Predictions& p, nlohmann::json& 
 }
 
 }  // namespace
+
+nlohmann::json FiniteOrNull(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 Result<Evaluation> Evaluate(const ProblemSpec& spec, const Bundle& bundle,
                             const Predictions& candidate, const Predictions& baseline,

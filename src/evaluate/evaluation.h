@@ -20,13 +20,15 @@ namespace kiln {
 struct EvaluationOptions {
   int resamples = 1000;  // bootstrap resamples per metric interval; 0 = no intervals
   uint64_t seed = 42;
-  int threads = 0;  // reserved for a parallel bootstrap; the sweep is fast enough on one
 };
 
 struct Evaluation {
   nlohmann::json document;  // docs/evaluation-json.md
   GateDecision gate;
 };
+
+// `v` as a JSON number, or null when it is NaN or infinite (JSON has no such numbers).
+nlohmann::json FiniteOrNull(double v);
 
 // `candidate` and `baseline` are the two models' predictions on the same rows. `dataset` is
 // "name@version" and `dataset_rows` the rows scored, for the document's header.

@@ -230,10 +230,10 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
 }
 
 Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
-                                                          const Predictions& p,
-                                                          const MetricParams& params,
-                                                          int resamples, double level,
-                                                          uint64_t seed) {
+                                                           const Predictions& p,
+                                                           const MetricParams& params,
+                                                           int resamples, double level,
+                                                           uint64_t seed) {
   KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap intervals"));
   KILN_RETURN_IF_ERROR(ValidatePredictions(p));
   const std::vector<std::string>& swept = BinarySweep::Names();
@@ -274,8 +274,8 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
       }
     }
   };
-  const int workers = static_cast<int>(
-      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 8u));
+  const int workers =
+      static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 8u));
   std::vector<std::thread> pool;
   for (int w = 1; w < workers; ++w) pool.emplace_back(run, w, workers);
   run(0, workers);

@@ -31,9 +31,11 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
 // gives for that metric with the same arguments (the same draws), but a binary task computes all
 // of a resample's metrics in one sweep over rows sorted once by score, about a hundred times
 // faster than a metric at a time. Metrics undefined on every resample are left out.
-Result<std::map<std::string, Interval>> BootstrapIntervals(
-    const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params = {},
-    int resamples = 1000, double level = 0.95, uint64_t seed = 42);
+Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
+                                                           const Predictions& p,
+                                                           const MetricParams& params = {},
+                                                           int resamples = 1000,
+                                                           double level = 0.95, uint64_t seed = 42);
 
 struct Comparison {
   std::string method;    // "paired_bootstrap" or "delong"

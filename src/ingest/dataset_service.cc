@@ -1,14 +1,13 @@
 #include "ingest/dataset_service.h"
 
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/progress.h"
 #include "data/columnar.h"
@@ -88,9 +87,7 @@ Result<std::pair<std::string, std::string>> ResolveSource(const Project& project
 json SchemaJson(const Frame& frame) {
   json columns = json::array();
   for (const Column& c : frame.columns()) {
-    json col = {{"name", c.name},
-                {"type", ColumnTypeName(c.type)},
-                {"missing", c.missing_count()}};
+    json col = {{"name", c.name}, {"type", ColumnTypeName(c.type)}, {"missing", c.missing_count()}};
     if (c.type == ColumnType::kDatetime) col["format"] = c.datetime_format;
     if (c.type == ColumnType::kCategorical) col["categories"] = c.dictionary.size();
     columns.push_back(std::move(col));
@@ -226,8 +223,8 @@ Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& o
 
   KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
     KILN_ASSIGN_OR_RETURN(report.record, InsertDatasetVersion(tx, rec));
-    json details = {{"version", version},  {"seq", report.record.seq},
-                    {"rows", rec.rows},    {"columns", rec.cols},
+    json details = {{"version", version},   {"seq", report.record.seq},
+                    {"rows", rec.rows},     {"columns", rec.cols},
                     {"source", rec.source}, {"pii_columns", report.pii.size()}};
     return AppendAudit(tx, AuditEvent{rec.created_by, "dataset.add",
                                       "dataset:" + name + "@" + version, details.dump()});
@@ -237,8 +234,8 @@ Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& o
                         ReadOrCreateContract(project, name, frame, &report.contract_created));
   if (!report.contract_created) report.contract_check = ValidateContract(frame, contract);
   report.store_seconds = SecondsSince(t2);
-  spdlog::debug("stored {}@v{}: {} rows x {} columns, {} bytes", name, report.record.seq,
-                rec.rows, rec.cols, rec.artifact_bytes);
+  spdlog::debug("stored {}@v{}: {} rows x {} columns, {} bytes", name, report.record.seq, rec.rows,
+                rec.cols, rec.artifact_bytes);
   return report;
 }
 
@@ -316,9 +313,9 @@ Result<PurgeReport> Purge(Project& project, const std::vector<DatasetVersionReco
     for (const auto& t : targets) {
       KILN_RETURN_IF_ERROR(MarkDatasetVersionPurged(tx, t.dataset, t.version, ts));
       json details = {{"version", t.version}, {"seq", t.seq}, {"reason", reason}};
-      KILN_RETURN_IF_ERROR(AppendAudit(tx, AuditEvent{CurrentActor(), "dataset.purge",
-                                                      "dataset:" + t.dataset + "@" + t.version,
-                                                      details.dump()}));
+      KILN_RETURN_IF_ERROR(
+          AppendAudit(tx, AuditEvent{CurrentActor(), "dataset.purge",
+                                     "dataset:" + t.dataset + "@" + t.version, details.dump()}));
       report.purged.push_back({t.dataset, t.version, t.seq, t.created_at, false});
     }
     KILN_ASSIGN_OR_RETURN(auto datasets, ListDatasets(tx));
@@ -363,8 +360,7 @@ Result<PurgeReport> PurgeExpired(Project& project, bool dry_run,
     }
     return Status::Ok();
   }));
-  return Purge(project, expired, dry_run,
-               fmt::format("older than retention_days={}", *retention));
+  return Purge(project, expired, dry_run, fmt::format("older than retention_days={}", *retention));
 }
 
 Result<PurgeReport> PurgeVersion(Project& project, const DatasetRef& ref, bool dry_run) {

@@ -92,8 +92,8 @@ Result<PurgeReport> PurgeVersion(Project& project, const DatasetRef& ref, bool d
 struct StoreCheckReport {
   int64_t versions_checked = 0;
   int64_t artifacts_checked = 0;
-  int64_t runs_checked = 0;  // training runs whose model bundle was read and decoded
-  std::vector<std::string> problems;          // inconsistencies: missing or corrupt artifacts
+  int64_t runs_checked = 0;           // training runs whose model bundle was read and decoded
+  std::vector<std::string> problems;  // inconsistencies: missing or corrupt artifacts
   std::vector<std::string> orphan_artifacts;  // bytes no version refers to (a killed writer's)
   int64_t stale_temps_removed = 0;
   bool audit_ok = true;

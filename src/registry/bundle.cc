@@ -101,9 +101,9 @@ Result<std::vector<double>> ScoringPair::Score(const Frame& frame,
 
 std::string EncodeBundle(const Bundle& bundle) {
   std::vector<Section> sections;
-  for (const auto& [prefix, pair] : {std::pair<std::string, const ScoringPair*>{
-                                         "candidate", &bundle.candidate},
-                                     {"baseline", &bundle.baseline}}) {
+  for (const auto& [prefix, pair] :
+       {std::pair<std::string, const ScoringPair*>{"candidate", &bundle.candidate},
+        {"baseline", &bundle.baseline}}) {
     Result<std::vector<Section>> part = PairSections(*pair, prefix);
     if (!part.ok()) continue;  // an incomplete bundle encodes without the pair; decoding refuses
     for (Section& s : *part) sections.push_back(std::move(s));

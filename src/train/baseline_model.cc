@@ -44,9 +44,11 @@ class BaselineModel final : public Model {
 
   Result<std::vector<double>> Predict(const FeatureMatrix& x) const override {
     if (x.cols != cols_) {
-      return MakeError(ErrorCode::kUsage, "the baseline was trained on {} feature columns; the "
+      return MakeError(ErrorCode::kUsage,
+                       "the baseline was trained on {} feature columns; the "
                        "matrix to predict has {}: transform the rows with the model's own "
-                       "feature pipeline", cols_, x.cols);
+                       "feature pipeline",
+                       cols_, x.cols);
     }
     std::vector<double> out;
     out.reserve(x.rows * row_.size());
@@ -63,9 +65,7 @@ class BaselineModel final : public Model {
     return writer.Finish();
   }
 
-  std::string Summary() const override {
-    return fmt::format(R"({{"strategy": "{}"}})", strategy_);
-  }
+  std::string Summary() const override { return fmt::format(R"({{"strategy": "{}"}})", strategy_); }
 
  private:
   TaskType task_;
@@ -127,8 +127,10 @@ Result<std::string> ChooseStrategy(const ModelSpec& spec, TaskType task) {
   if (spec.strategy.empty()) return std::string(known[0]);
   if (std::find(known.begin(), known.end(), spec.strategy) != known.end()) return spec.strategy;
   const auto nearest = NearestName(spec.strategy, known);
-  return MakeError(ErrorCode::kConfig, "models: baseline strategy '{}' is not one for {} tasks{}; "
-                   "use {} or {}", spec.strategy, TaskTypeName(task),
+  return MakeError(ErrorCode::kConfig,
+                   "models: baseline strategy '{}' is not one for {} tasks{}; "
+                   "use {} or {}",
+                   spec.strategy, TaskTypeName(task),
                    nearest ? fmt::format(" (did you mean '{}'?)", *nearest) : "", known[0],
                    known[1]);
 }
@@ -160,15 +162,15 @@ Result<std::unique_ptr<Model>> LoadBaseline(std::string_view bytes) {
   KILN_ASSIGN_OR_RETURN(std::string strategy, reader.Text("strategy"));
   const auto& known = task == TaskType::kRegression ? kRegressorStrategies : kClassifierStrategies;
   if (std::find(known.begin(), known.end(), strategy) == known.end()) {
-    return reader.Invalid("strategy", fmt::format("holds '{}', unknown for {} tasks", strategy,
-                                                  TaskTypeName(task)));
+    return reader.Invalid(
+        "strategy", fmt::format("holds '{}', unknown for {} tasks", strategy, TaskTypeName(task)));
   }
   KILN_ASSIGN_OR_RETURN(std::vector<double> row,
                         reader.Doubles("row", static_cast<uint64_t>(kMaxClasses)));
   const bool width_ok = task == TaskType::kMulticlass ? row.size() >= 2 : row.size() == 1;
-  const bool probabilities = task == TaskType::kRegression ||
-                             std::all_of(row.begin(), row.end(),
-                                         [](double p) { return p >= 0 && p <= 1; });
+  const bool probabilities =
+      task == TaskType::kRegression ||
+      std::all_of(row.begin(), row.end(), [](double p) { return p >= 0 && p <= 1; });
   if (!width_ok || !probabilities) {
     return reader.Invalid("row", fmt::format("holds {} values that are not scores for a {} task",
                                              row.size(), TaskTypeName(task)));

@@ -18,9 +18,9 @@
 #include <string>
 #include <utility>
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <Eigen/Dense>
 
 #include "train/model_bytes.h"
 
@@ -45,7 +45,8 @@ Status CheckFinite(const FeatureMatrix& x, std::string_view what) {
       const float v = x.values[r * x.cols + c];
       if (std::isfinite(v)) continue;
       const std::string name = c < x.names.size() ? fmt::format(" ('{}')", x.names[c]) : "";
-      return MakeError(ErrorCode::kData, "{} row {}, feature column {}{} is {}; linear models "
+      return MakeError(ErrorCode::kData,
+                       "{} row {}, feature column {}{} is {}; linear models "
                        "need every value filled: impute that column in the feature pipeline",
                        what, r, c, name, v);
     }
@@ -55,21 +56,27 @@ Status CheckFinite(const FeatureMatrix& x, std::string_view what) {
 
 Status CheckShape(const FeatureMatrix& x, size_t cols) {
   if (x.cols != cols || x.values.size() != x.rows * x.cols) {
-    return MakeError(ErrorCode::kUsage, "the model was trained on {} feature columns; the matrix "
+    return MakeError(ErrorCode::kUsage,
+                     "the model was trained on {} feature columns; the matrix "
                      "to predict has {} columns ({} values for {} rows): transform the rows with "
-                     "the model's own feature pipeline", cols, x.cols, x.values.size(), x.rows);
+                     "the model's own feature pipeline",
+                     cols, x.cols, x.values.size(), x.rows);
   }
   return Status::Ok();
 }
 
 Status CheckSpec(const ModelSpec& spec, bool iterative) {
   if (!std::isfinite(spec.l2) || spec.l2 < 0) {
-    return MakeError(ErrorCode::kConfig, "models: {} has l2 = {}; it must be a finite number "
-                     ">= 0 (1 is the default)", spec.family, spec.l2);
+    return MakeError(ErrorCode::kConfig,
+                     "models: {} has l2 = {}; it must be a finite number "
+                     ">= 0 (1 is the default)",
+                     spec.family, spec.l2);
   }
   if (iterative && spec.max_iterations < 1) {
-    return MakeError(ErrorCode::kConfig, "models: {} has max_iterations = {}; it must be at "
-                     "least 1 (200 is the default)", spec.family, spec.max_iterations);
+    return MakeError(ErrorCode::kConfig,
+                     "models: {} has max_iterations = {}; it must be at "
+                     "least 1 (200 is the default)",
+                     spec.family, spec.max_iterations);
   }
   return Status::Ok();
 }
@@ -97,7 +104,9 @@ double Sigmoid(double z) {
 }
 
 // log(1 + exp(z)) without overflow.
-double Softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+double Softplus(double z) {
+  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+}
 
 // ----- The logistic objective -------------------------------------------------------------------
 
@@ -274,7 +283,10 @@ class LinearModel final : public Model {
  public:
   LinearModel(std::string family, TaskType task, size_t classes, LinearCoefficients c,
               SolverReport report)
-      : family_(std::move(family)), task_(task), classes_(classes), c_(std::move(c)),
+      : family_(std::move(family)),
+        task_(task),
+        classes_(classes),
+        c_(std::move(c)),
         report_(report) {}
 
   std::string family() const override { return family_; }
@@ -316,8 +328,9 @@ class LinearModel final : public Model {
   std::string Summary() const override {
     if (family_ != "logistic") return "{}";
     return fmt::format(R"({{"solver": "newton_cg", "iterations": {}, "converged": {}, )"
-                       R"("relative_gradient": {:.3g}}})", report_.iterations,
-                       report_.converged ? "true" : "false", report_.relative_gradient);
+                       R"("relative_gradient": {:.3g}}})",
+                       report_.iterations, report_.converged ? "true" : "false",
+                       report_.relative_gradient);
   }
 
   std::vector<double> Importance() const override {
@@ -380,7 +393,8 @@ Result<std::unique_ptr<Model>> TrainLogistic(const ModelSpec& spec, const TrainD
   const double weight_sum = raw_weights.sum();
   const std::vector<size_t> present = PresentClasses(data, raw_weights);
   if (present.size() < 2) {
-    return MakeError(ErrorCode::kData, "only one class carries weight in the training rows; "
+    return MakeError(ErrorCode::kData,
+                     "only one class carries weight in the training rows; "
                      "logistic regression needs two (check the weights and the split)");
   }
 
@@ -408,10 +422,11 @@ Result<std::unique_ptr<Model>> TrainLogistic(const ModelSpec& spec, const TrainD
   Vector theta;
   const SolverReport report = Minimise(problem, spec.max_iterations, theta);
   if (!report.converged) {
-    spdlog::warn("logistic regression stopped after {} Newton iterations short of convergence "
-                 "(gradient at {:.2g} of its start, target {:.0e}); its coefficients are "
-                 "approximate: raise max_iterations or l2", report.iterations,
-                 report.relative_gradient, kGradientTolerance);
+    spdlog::warn(
+        "logistic regression stopped after {} Newton iterations short of convergence "
+        "(gradient at {:.2g} of its start, target {:.0e}); its coefficients are "
+        "approximate: raise max_iterations or l2",
+        report.iterations, report.relative_gradient, kGradientTolerance);
   }
 
   // Undo the centring: intercept_o = b_o - centre . w_o. Multinomial intercepts are only defined
@@ -430,8 +445,8 @@ Result<std::unique_ptr<Model>> TrainLogistic(const ModelSpec& spec, const TrainD
   c.coef.resize(c.outputs * c.cols);
   Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
       c.coef.data(), k, d) = coef_rows;
-  std::unique_ptr<Model> model = std::make_unique<LinearModel>(
-      "logistic", data.task, data.classes, std::move(c), report);
+  std::unique_ptr<Model> model =
+      std::make_unique<LinearModel>("logistic", data.task, data.classes, std::move(c), report);
   return model;
 }
 
@@ -457,7 +472,8 @@ Result<std::unique_ptr<Model>> TrainRidge(const ModelSpec& spec, const TrainData
   const Eigen::LDLT<Matrix> ldlt(gram);
   const Vector w = ldlt.solve(rhs);
   if (ldlt.info() != Eigen::Success || !w.allFinite()) {
-    return MakeError(ErrorCode::kData, "ridge regression's normal equations are singular (the "
+    return MakeError(ErrorCode::kData,
+                     "ridge regression's normal equations are singular (the "
                      "{} feature columns are collinear or constant and l2 is {}): set l2 > 0",
                      data.x->cols, spec.l2);
   }
@@ -482,13 +498,12 @@ Result<std::vector<size_t>> ReadLabels(train::ModelReader& reader, TaskType task
     return std::vector<size_t>{};
   }
   if (labels.size() < 2 || labels.size() > classes) {
-    return reader.Invalid("labels", fmt::format("lists {} classes of {}", labels.size(),
-                                                classes));
+    return reader.Invalid("labels", fmt::format("lists {} classes of {}", labels.size(), classes));
   }
   std::vector<size_t> out;
   for (double label : labels) {
-    const bool index = label >= 0 && label < static_cast<double>(classes) &&
-                       label == std::floor(label);
+    const bool index =
+        label >= 0 && label < static_cast<double>(classes) && label == std::floor(label);
     if (!index || (!out.empty() && label <= static_cast<double>(out.back()))) {
       return reader.Invalid("labels", "is not an ascending list of class indices");
     }
@@ -509,8 +524,8 @@ Result<std::unique_ptr<Model>> LoadLinear(std::string_view bytes, std::string_vi
                               task_code == static_cast<int64_t>(TaskType::kMulticlass);
   const bool regression = task_code == static_cast<int64_t>(TaskType::kRegression);
   if (logistic ? !classification : !regression) {
-    return reader.Invalid("task", fmt::format("holds {}, not a task this family solves",
-                                              task_code));
+    return reader.Invalid("task",
+                          fmt::format("holds {}, not a task this family solves", task_code));
   }
   const auto task = static_cast<TaskType>(task_code);
 
@@ -535,15 +550,14 @@ Result<std::unique_ptr<Model>> LoadLinear(std::string_view bytes, std::string_vi
   }
   KILN_ASSIGN_OR_RETURN(c.intercept, reader.Doubles("intercept", c.outputs));
   if (c.intercept.size() != c.outputs) {
-    return reader.Invalid("intercept", fmt::format("holds {} values for {} outputs",
-                                                   c.intercept.size(), c.outputs));
+    return reader.Invalid(
+        "intercept", fmt::format("holds {} values for {} outputs", c.intercept.size(), c.outputs));
   }
 
   SolverReport report;
   KILN_ASSIGN_OR_RETURN(report.iterations, reader.Int("iterations"));
   KILN_ASSIGN_OR_RETURN(const int64_t converged, reader.Int("converged"));
-  KILN_ASSIGN_OR_RETURN(const std::vector<double> gradient,
-                        reader.Doubles("relative_gradient", 1));
+  KILN_ASSIGN_OR_RETURN(const std::vector<double> gradient, reader.Doubles("relative_gradient", 1));
   if (report.iterations < 0 || (converged != 0 && converged != 1) || gradient.size() != 1) {
     return reader.Invalid("iterations", "or the solver report after it is out of range");
   }

@@ -74,8 +74,8 @@ Status ValidateTrainData(const TrainData& data) {
     }
     if (classification) {
       if (v < 0 || v >= static_cast<double>(data.classes) || v != std::floor(v)) {
-        return MakeError(ErrorCode::kData, "training target {} of row {} is not a class index",
-                         v, i);
+        return MakeError(ErrorCode::kData, "training target {} of row {} is not a class index", v,
+                         i);
       }
       seen[static_cast<size_t>(v)] = 1;
     }
@@ -91,9 +91,10 @@ Status ValidateTrainData(const TrainData& data) {
   }
   if (data.valid_x != nullptr) {
     if (data.valid_x->cols != data.x->cols || data.valid_y.size() != data.valid_x->rows) {
-      return MakeError(ErrorCode::kUsage, "validation split has {} columns and {} targets for {} "
-                       "rows; training has {} columns", data.valid_x->cols, data.valid_y.size(),
-                       data.valid_x->rows, data.x->cols);
+      return MakeError(ErrorCode::kUsage,
+                       "validation split has {} columns and {} targets for {} "
+                       "rows; training has {} columns",
+                       data.valid_x->cols, data.valid_y.size(), data.valid_x->rows, data.x->cols);
     }
   }
   return Status::Ok();
@@ -109,8 +110,8 @@ Result<std::unique_ptr<Model>> TrainModel(const ModelSpec& spec, const TrainData
                      fmt::join(names, ", "));
   }
   if (!family->supports(data.task)) {
-    return MakeError(ErrorCode::kUsage, "model family '{}' does not support {} tasks",
-                     spec.family, TaskTypeName(data.task));
+    return MakeError(ErrorCode::kUsage, "model family '{}' does not support {} tasks", spec.family,
+                     TaskTypeName(data.task));
   }
   KILN_RETURN_IF_ERROR(ValidateTrainData(data));
   return family->train(spec, data);
@@ -119,8 +120,10 @@ Result<std::unique_ptr<Model>> TrainModel(const ModelSpec& spec, const TrainData
 Result<std::unique_ptr<Model>> LoadModel(std::string_view family_name, std::string_view bytes) {
   const ModelFamily* family = FindModelFamily(family_name);
   if (family == nullptr) {
-    return MakeError(ErrorCode::kData, "the bundle holds a model of family '{}', which this Kiln "
-                     "does not know; use the Kiln version that trained it", family_name);
+    return MakeError(ErrorCode::kData,
+                     "the bundle holds a model of family '{}', which this Kiln "
+                     "does not know; use the Kiln version that trained it",
+                     family_name);
   }
   return family->load(bytes);
 }

@@ -18,7 +18,9 @@ static_assert(std::endian::native == std::endian::little, "model bytes assume li
 constexpr std::string_view kMagic = "KILN";
 constexpr size_t kChecksumBytes = sizeof(uint64_t);
 
-uint64_t Checksum(std::string_view bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
+uint64_t Checksum(std::string_view bytes) {
+  return XXH64(bytes.data(), bytes.size(), 0);
+}
 
 }  // namespace
 
@@ -67,30 +69,35 @@ Result<ModelReader> ModelReader::Open(std::string_view bytes, std::string_view f
                                       uint32_t max_version) {
   const size_t header = kMagic.size() + 1 + family.size() + sizeof(uint32_t);
   if (bytes.size() < header + kChecksumBytes || bytes.substr(0, kMagic.size()) != kMagic) {
-    return MakeError(ErrorCode::kData, "the saved {} model is truncated or not a Kiln model "
-                     "({} bytes); retrain it or restore the bundle", family, bytes.size());
+    return MakeError(ErrorCode::kData,
+                     "the saved {} model is truncated or not a Kiln model "
+                     "({} bytes); retrain it or restore the bundle",
+                     family, bytes.size());
   }
   const auto stored_length = static_cast<uint8_t>(bytes[kMagic.size()]);
   const std::string_view stored_family = bytes.substr(kMagic.size() + 1, stored_length);
   if (stored_family != family) {
-    return MakeError(ErrorCode::kData, "the saved model is of family '{}', not '{}'",
-                     stored_family, family);
+    return MakeError(ErrorCode::kData, "the saved model is of family '{}', not '{}'", stored_family,
+                     family);
   }
 
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
   uint64_t stored_checksum = 0;
   std::memcpy(&stored_checksum, bytes.data() + body.size(), kChecksumBytes);
   if (Checksum(body) != stored_checksum) {
-    return MakeError(ErrorCode::kData, "the saved {} model fails its checksum: the bytes were "
-                     "damaged; retrain it or restore the bundle", family);
+    return MakeError(ErrorCode::kData,
+                     "the saved {} model fails its checksum: the bytes were "
+                     "damaged; retrain it or restore the bundle",
+                     family);
   }
 
   uint32_t version = 0;
   std::memcpy(&version, body.data() + header - sizeof version, sizeof version);
   if (version == 0 || version > max_version) {
-    return MakeError(ErrorCode::kData, "the saved {} model has format version {}; this Kiln "
-                     "reads up to {}: use the Kiln version that trained it", family, version,
-                     max_version);
+    return MakeError(ErrorCode::kData,
+                     "the saved {} model has format version {}; this Kiln "
+                     "reads up to {}: use the Kiln version that trained it",
+                     family, version, max_version);
   }
   return ModelReader(body.substr(header), std::string(family), version);
 }
@@ -103,8 +110,8 @@ bool ModelReader::Raw(void* data, size_t size) {
 }
 
 Status ModelReader::Invalid(std::string_view field, std::string_view what) const {
-  return MakeError(ErrorCode::kData, "the saved {} model is invalid: field '{}' {}", family_,
-                   field, what);
+  return MakeError(ErrorCode::kData, "the saved {} model is invalid: field '{}' {}", family_, field,
+                   what);
 }
 
 Result<uint64_t> ModelReader::Header(std::string_view name, char type) {
@@ -151,8 +158,10 @@ Result<std::vector<double>> ModelReader::Doubles(std::string_view name, uint64_t
 
 Status ModelReader::Done() const {
   if (!body_.empty()) {
-    return MakeError(ErrorCode::kData, "the saved {} model has {} unexpected bytes after its "
-                     "last field", family_, body_.size());
+    return MakeError(ErrorCode::kData,
+                     "the saved {} model has {} unexpected bytes after its "
+                     "last field",
+                     family_, body_.size());
   }
   return Status::Ok();
 }

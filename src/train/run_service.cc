@@ -71,7 +71,9 @@ Result<DatasetRef> DefaultDataset(Project& project, const std::string& given) {
                                  : fmt::format("{}", fmt::join(names, ", ")));
 }
 
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json Number(double v) {
+  return FiniteOrNull(v);
+}
 
 nlohmann::json MetricMap(const std::map<std::string, double>& m) {
   nlohmann::json out = nlohmann::json::object();
@@ -86,17 +88,17 @@ nlohmann::json TrainDocument(const ProblemSpec& spec, const TrainOutcome& o,
   for (const CandidateResult& c : o.leaderboard) {
     nlohmann::json folds = nlohmann::json::array();
     for (const auto& f : c.folds) folds.push_back(MetricMap(f));
-    board.push_back({{"name", c.name},
-                     {"family", c.spec.family},
-                     {"north_star", c.mean.count(metric) ? Number(c.mean.at(metric)) : nullptr},
-                     {"north_star_std",
-                      c.stddev.count(metric) ? Number(c.stddev.at(metric)) : nullptr},
-                     {"mean", MetricMap(c.mean)},
-                     {"std", MetricMap(c.stddev)},
-                     {"folds", folds},
-                     {"seconds", c.seconds},
-                     {"boost_seconds", c.boost_seconds},
-                     {"summary", nlohmann::json::parse(c.summary, nullptr, false)}});
+    board.push_back(
+        {{"name", c.name},
+         {"family", c.spec.family},
+         {"north_star", c.mean.count(metric) ? Number(c.mean.at(metric)) : nullptr},
+         {"north_star_std", c.stddev.count(metric) ? Number(c.stddev.at(metric)) : nullptr},
+         {"mean", MetricMap(c.mean)},
+         {"std", MetricMap(c.stddev)},
+         {"folds", folds},
+         {"seconds", c.seconds},
+         {"boost_seconds", c.boost_seconds},
+         {"summary", nlohmann::json::parse(c.summary, nullptr, false)}});
   }
   nlohmann::json leaks = nlohmann::json::array();
   for (const LeakFinding& leak : o.leaks) {
@@ -148,9 +150,8 @@ void SortLeaderboard(const ProblemSpec& spec, std::vector<CandidateResult>& boar
   const bool lower = DirectionOf(metric) == MetricDirection::kLowerIsBetter;
   const auto value = [&](const CandidateResult& c) {
     const auto it = c.mean.find(metric);
-    return it == c.mean.end() || std::isnan(it->second)
-               ? (lower ? INFINITY : -INFINITY)
-               : it->second;
+    return it == c.mean.end() || std::isnan(it->second) ? (lower ? INFINITY : -INFINITY)
+                                                        : it->second;
   };
   std::stable_sort(board.begin(), board.end(), [&](const auto& a, const auto& b) {
     return lower ? value(a) < value(b) : value(a) > value(b);
@@ -165,9 +166,8 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   TrainReport report;
   KILN_ASSIGN_OR_RETURN(DatasetRef ref, DefaultDataset(project, request.dataset));
   KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
-  KILN_ASSIGN_OR_RETURN(Frame frame,
-                        ApplyGovernance(project, std::move(loaded.frame),
-                                        &report.consent_excluded));
+  KILN_ASSIGN_OR_RETURN(
+      Frame frame, ApplyGovernance(project, std::move(loaded.frame), &report.consent_excluded));
   const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
   report.load_seconds = Since(start);
   spdlog::info("training on {} (v{}): {} rows, {} columns", loaded.record.dataset,
@@ -176,7 +176,9 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   TrainOptions options;
   options.threads = request.threads;
   ProgressBar bar("training", 0, "steps", request.progress);
-  options.progress = [&](size_t done, size_t total, const std::string&) { bar.Update(done, total); };
+  options.progress = [&](size_t done, size_t total, const std::string&) {
+    bar.Update(done, total);
+  };
   KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
   bar.Finish();
   TrainOutcome& o = report.outcome;
@@ -227,8 +229,8 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
                                     {"cv_value", run.cv_value ? Number(*run.cv_value) : nullptr},
                                     {"cv_go", run.cv_go},
                                     {"bundle", run.bundle}};
-    return AppendAudit(tx, AuditEvent{run.created_by, "run.train", "run:" + run.id,
-                                      details.dump()});
+    return AppendAudit(tx,
+                       AuditEvent{run.created_by, "run.train", "run:" + run.id, details.dump()});
   }));
   report.store_seconds = Since(store_start);
   report.total_seconds = Since(start);
@@ -252,7 +254,8 @@ Result<std::vector<RunRecord>> ListRuns(Project& project) {
 Result<RunRecord> FindRun(Project& project, const std::string& ref) {
   KILN_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, ListRuns(project));
   if (runs.empty()) {
-    return MakeError(ErrorCode::kNotFound, "the project has no runs yet; train one with `kiln "
+    return MakeError(ErrorCode::kNotFound,
+                     "the project has no runs yet; train one with `kiln "
                      "train`");
   }
   if (ref.empty() || ref == "latest") return runs.back();
@@ -272,16 +275,18 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
   const auto start = Clock::now();
   const ProblemSpec& spec = project.spec();
   if (request.dataset.empty()) {
-    return MakeError(ErrorCode::kUsage, "name the labelled data to evaluate on with --dataset "
+    return MakeError(ErrorCode::kUsage,
+                     "name the labelled data to evaluate on with --dataset "
                      "NAME[@VERSION]");
   }
   EvaluateReport report;
   KILN_ASSIGN_OR_RETURN(report.run, FindRun(project, request.run));
   KILN_ASSIGN_OR_RETURN(Bundle bundle, LoadRunBundle(project, report.run));
   if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
-    return MakeError(ErrorCode::kConfig, "{} was trained for a {} task on '{}', but kiln.yaml now "
-                     "states a {} task on '{}'; retrain or restore kiln.yaml", report.run.id,
-                     TaskTypeName(bundle.task.type), bundle.task.target,
+    return MakeError(ErrorCode::kConfig,
+                     "{} was trained for a {} task on '{}', but kiln.yaml now "
+                     "states a {} task on '{}'; retrain or restore kiln.yaml",
+                     report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
                      TaskTypeName(spec.task.type), spec.task.target);
   }
   KILN_ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(request.dataset));
@@ -293,8 +298,10 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
     if (!std::isnan(target.values[r])) rows.push_back(r);
   }
   if (rows.empty()) {
-    return MakeError(ErrorCode::kData, "{} has no rows with a value in target column '{}'; "
-                     "evaluation needs labelled rows", request.dataset, spec.task.target);
+    return MakeError(ErrorCode::kData,
+                     "{} has no rows with a value in target column '{}'; "
+                     "evaluation needs labelled rows",
+                     request.dataset, spec.task.target);
   }
   KILN_ASSIGN_OR_RETURN(Predictions candidate,
                         PredictRows(bundle, bundle.candidate, frame, rows, target));
@@ -304,7 +311,6 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
   EvaluationOptions options;
   options.resamples = request.resamples;
   options.seed = spec.validation.seed;
-  options.threads = request.threads;
   const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
   KILN_ASSIGN_OR_RETURN(report.evaluation,
                         Evaluate(spec, bundle, candidate, baseline, dataset, options));
@@ -333,8 +339,8 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
                                     {"go", gate.go},
                                     {"reasons", gate.reasons},
                                     {"report", report.json_path}};
-    return AppendAudit(tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id,
-                                      details.dump()});
+    return AppendAudit(
+        tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id, details.dump()});
   }));
   report.seconds = Since(start);
   return report;

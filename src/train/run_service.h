@@ -64,7 +64,6 @@ struct EvaluateRequest {
   std::string dataset;  // NAME[@VERSION], required
   std::string out_dir;  // empty = reports/<run>-<dataset> under the project root
   int resamples = 1000;
-  int threads = 0;
 };
 
 struct EvaluateReport {

@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "evaluate/metrics.h"
 #include "store/database.h"
@@ -152,7 +152,8 @@ std::vector<int64_t> GroupCodes(const Column& column) {
   std::map<std::string, int64_t> codes;
   std::vector<int64_t> out(column.size());
   for (size_t row = 0; row < column.size(); ++row) {
-    const std::string key = column.is_missing(row) ? std::string("\x01missing") : column.Render(row);
+    const std::string key =
+        column.is_missing(row) ? std::string("\x01missing") : column.Render(row);
     out[row] = codes.emplace(key, static_cast<int64_t>(codes.size())).first->second;
   }
   return out;
@@ -341,7 +342,8 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   out.rows_used = usable.size();
   out.features = FeatureColumns(spec, frame);
   if (out.features.empty()) {
-    return MakeError(ErrorCode::kData, "no feature columns are left after removing the target, "
+    return MakeError(ErrorCode::kData,
+                     "no feature columns are left after removing the target, "
                      "ids and exclusions; check data.exclude_columns in kiln.yaml");
   }
 
@@ -390,21 +392,23 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     const PipelineKey key = KeyFor(specs[c], spec.training.features);
     const bool early_stopping = specs[c].early_stopping > 0;
     for (size_t f = 0; f < folds.size(); ++f) {
-      auto found = cache[f].find(key);
-      // Early stopping changes the rows the pipeline is fitted on, so it is its own entry.
-      if (early_stopping || found == cache[f].end()) {
+      // Early stopping changes the rows the pipeline is fitted on, so its matrices are its own
+      // and not cached.
+      std::optional<Prepared> own;
+      auto found = early_stopping ? cache[f].end() : cache[f].find(key);
+      if (found == cache[f].end()) {
         std::vector<size_t> train_rows, test_rows;
         for (size_t pos : folds[f].train) train_rows.push_back(usable[pos]);
         for (size_t pos : folds[f].test) test_rows.push_back(usable[pos]);
-        KILN_ASSIGN_OR_RETURN(Prepared p, Prepare(spec, frame, target, out.features, key,
-                                                  train_rows, test_rows, early_stopping));
+        KILN_ASSIGN_OR_RETURN(Prepared prepared, Prepare(spec, frame, target, out.features, key,
+                                                         train_rows, test_rows, early_stopping));
         if (early_stopping) {
-          found = cache[f].end();
-          cache[f].erase(key);
+          own = std::move(prepared);
+        } else {
+          found = cache[f].emplace(key, std::move(prepared)).first;
         }
-        found = cache[f].emplace(key, std::move(p)).first;
       }
-      const Prepared& p = found->second;
+      const Prepared& p = own ? *own : found->second;
       if (f == 0 && c == 0) out.skipped_features = p.pipeline.skipped_columns();
       KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             TrainModel(specs[c], MakeTrainData(spec, target, p, options.threads)));
@@ -418,10 +422,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
       result.folds.push_back(ComputeAllMetrics(FoldPredictions(result.oof, folds[f].test)));
       result.boost_seconds += BoostSeconds(*model);
       result.summary = model->Summary();
-      if (early_stopping) cache[f].erase(key);
       if (options.progress) {
-        options.progress(++step, steps, fmt::format("{} fold {}/{}", names[c], f + 1,
-                                                    folds.size()));
+        options.progress(++step, steps,
+                         fmt::format("{} fold {}/{}", names[c], f + 1, folds.size()));
       }
     }
     Summarise(result);
@@ -455,8 +458,8 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   }
   Predictions baseline_at = baseline_oof;
   baseline_at.threshold = chosen_oof.threshold;
-  KILN_ASSIGN_OR_RETURN(out.cv_gate, DecideGate(spec, chosen_oof, baseline_at,
-                                                spec.validation.seed));
+  KILN_ASSIGN_OR_RETURN(out.cv_gate,
+                        DecideGate(spec, chosen_oof, baseline_at, spec.validation.seed));
 
   // The refit on every usable row, for the bundle.
   start = Clock::now();
@@ -469,9 +472,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   if (chosen != 0) refit.push_back(0);
   for (const size_t c : refit) {
     const ModelSpec& m = out.leaderboard[c].spec;
-    KILN_ASSIGN_OR_RETURN(Prepared p, Prepare(spec, frame, target, out.features,
-                                              KeyFor(m, spec.training.features), usable, {},
-                                              m.early_stopping > 0));
+    KILN_ASSIGN_OR_RETURN(
+        Prepared p, Prepare(spec, frame, target, out.features, KeyFor(m, spec.training.features),
+                            usable, {}, m.early_stopping > 0));
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                           TrainModel(m, MakeTrainData(spec, target, p, options.threads)));
     out.timings.boost += BoostSeconds(*model);

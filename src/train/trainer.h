@@ -39,11 +39,11 @@ struct CandidateResult {
   std::string name;
   ModelSpec spec;
   std::vector<std::map<std::string, double>> folds;  // metrics of each fold's test rows
-  std::map<std::string, double> mean, stddev;         // over folds (sample standard deviation)
-  Predictions oof;                                    // out-of-fold scores for every usable row
-  double seconds = 0;                                 // features + fitting + scoring, all folds
-  double boost_seconds = 0;                           // of which XGBoost boosting rounds
-  std::string summary;                                // the last fold's Model::Summary()
+  std::map<std::string, double> mean, stddev;        // over folds (sample standard deviation)
+  Predictions oof;                                   // out-of-fold scores for every usable row
+  double seconds = 0;                                // features + fitting + scoring, all folds
+  double boost_seconds = 0;                          // of which XGBoost boosting rounds
+  std::string summary;                               // the last fold's Model::Summary()
 };
 
 struct TrainTimings {

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "train/model.h"
 
@@ -33,9 +33,9 @@ Status XgbError(std::string_view call) {
   return MakeError(ErrorCode::kInternal, "XGBoost {} failed: {}", call, XGBGetLastError());
 }
 
-#define KILN_XGB(call)                                        \
-  do {                                                        \
-    if ((call) != 0) return XgbError(#call);                  \
+#define KILN_XGB(call)                       \
+  do {                                       \
+    if ((call) != 0) return XgbError(#call); \
   } while (false)
 
 struct MatrixDeleter {
@@ -47,7 +47,9 @@ struct BoosterDeleter {
 using MatrixPtr = std::unique_ptr<void, MatrixDeleter>;
 using BoosterPtr = std::unique_ptr<void, BoosterDeleter>;
 
-int Threads(int requested) { return requested > 0 ? requested : 0; }
+int Threads(int requested) {
+  return requested > 0 ? requested : 0;
+}
 
 // A DMatrix over `x` with feature types set, so categorical columns get categorical splits.
 Result<MatrixPtr> MakeMatrix(const FeatureMatrix& x, int threads) {
@@ -86,8 +88,8 @@ struct Header {
   TaskType task = TaskType::kBinary;
   size_t classes = 2;
   size_t cols = 0;
-  int rounds = 0;          // boosting rounds kept (early stopping may keep fewer than grown)
-  int grown = 0;           // boosting rounds grown
+  int rounds = 0;  // boosting rounds kept (early stopping may keep fewer than grown)
+  int grown = 0;   // boosting rounds grown
   double boost_seconds = 0;
   std::vector<uint8_t> categorical;
 };
@@ -106,10 +108,10 @@ class XgboostModel : public Model {
     }
     if (x.rows == 0) return std::vector<double>{};
     KILN_ASSIGN_OR_RETURN(MatrixPtr matrix, MakeMatrix(x, 0));
-    const std::string config = fmt::format(
-        R"({{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": {},)"
-        R"( "strict_shape": false}})",
-        header_.rounds);
+    const std::string config =
+        fmt::format(R"({{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": {},)"
+                    R"( "strict_shape": false}})",
+                    header_.rounds);
     const bst_ulong* shape = nullptr;
     bst_ulong dims = 0;
     const float* out = nullptr;
@@ -199,14 +201,13 @@ std::vector<std::pair<std::string, std::string>> Params(const ModelSpec& spec,
       break;
   }
   if (forest) {
-    const double colsample =
-        spec.colsample < 1.0
-            ? spec.colsample
-            : std::sqrt(static_cast<double>(data.x->cols)) / std::max<size_t>(data.x->cols, 1);
+    const double colsample = spec.colsample < 1.0 ? spec.colsample
+                                                  : std::sqrt(static_cast<double>(data.x->cols)) /
+                                                        std::max<size_t>(data.x->cols, 1);
     params.emplace_back("learning_rate", "1");
     params.emplace_back("num_parallel_tree", std::to_string(spec.trees));
-    params.emplace_back("subsample", fmt::format("{}", spec.subsample < 1.0 ? spec.subsample
-                                                                            : 0.632));
+    params.emplace_back("subsample",
+                        fmt::format("{}", spec.subsample < 1.0 ? spec.subsample : 0.632));
     params.emplace_back("colsample_bynode", fmt::format("{}", std::min(1.0, colsample)));
     params.emplace_back("reg_lambda", "1e-05");
   } else {
@@ -230,9 +231,10 @@ Status CheckSpec(const ModelSpec& spec) {
     return MakeError(ErrorCode::kConfig, "models[{}].learning_rate is {}; give a value in (0, 1]",
                      spec.family, spec.learning_rate);
   }
-  if (!(spec.subsample > 0 && spec.subsample <= 1) || !(spec.colsample > 0 && spec.colsample <= 1)) {
-    return MakeError(ErrorCode::kConfig,
-                     "models[{}].subsample and colsample must lie in (0, 1]", spec.family);
+  if (!(spec.subsample > 0 && spec.subsample <= 1) ||
+      !(spec.colsample > 0 && spec.colsample <= 1)) {
+    return MakeError(ErrorCode::kConfig, "models[{}].subsample and colsample must lie in (0, 1]",
+                     spec.family);
   }
   return Status::Ok();
 }
@@ -250,11 +252,11 @@ std::optional<double> ParseEval(const char* text) {
 Result<std::unique_ptr<Model>> Train(const ModelSpec& spec, const TrainData& data, bool forest) {
   KILN_RETURN_IF_ERROR(CheckSpec(spec));
   const int threads = data.threads > 0 ? data.threads : spec.threads;
-  KILN_ASSIGN_OR_RETURN(MatrixPtr train, MakeLabelledMatrix(*data.x, data.y, data.weights,
-                                                            threads));
+  KILN_ASSIGN_OR_RETURN(MatrixPtr train,
+                        MakeLabelledMatrix(*data.x, data.y, data.weights, threads));
   MatrixPtr valid;
-  const bool early_stopping = !forest && spec.early_stopping > 0 && data.valid_x != nullptr &&
-                              data.valid_x->rows > 0;
+  const bool early_stopping =
+      !forest && spec.early_stopping > 0 && data.valid_x != nullptr && data.valid_x->rows > 0;
   if (early_stopping) {
     KILN_ASSIGN_OR_RETURN(valid, MakeLabelledMatrix(*data.valid_x, data.valid_y, {}, threads));
   }
@@ -301,9 +303,8 @@ Result<std::unique_ptr<Model>> Train(const ModelSpec& spec, const TrainData& dat
   header.rounds = early_stopping ? best_round + 1 : header.grown;
   if (early_stopping) {
     spdlog::debug("{}: early stopping kept {} of {} rounds (validation {} {:.5f})", header.family,
-                  header.rounds, header.grown, data.task == TaskType::kRegression ? "rmse"
-                                                                                  : "logloss",
-                  best);
+                  header.rounds, header.grown,
+                  data.task == TaskType::kRegression ? "rmse" : "logloss", best);
   }
   return std::unique_ptr<Model>(new XgboostModel(std::move(header), std::move(booster)));
 }
@@ -379,7 +380,11 @@ ModelFamily MakeFamily(bool forest) {
 
 }  // namespace
 
-ModelFamily XgboostFamily() { return MakeFamily(false); }
-ModelFamily RandomForestFamily() { return MakeFamily(true); }
+ModelFamily XgboostFamily() {
+  return MakeFamily(false);
+}
+ModelFamily RandomForestFamily() {
+  return MakeFamily(true);
+}
 
 }  // namespace kiln

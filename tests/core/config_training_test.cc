@@ -603,8 +603,7 @@ TEST(ConfigExpansion, CommasInsideQuotesAndListsAreFine) {
       "data:\n  sources:\n    - name: s\n      uri: \"sqlite:x.db\"\n"
       "      query: \"SELECT a\n        , b FROM t\"\n  exclude_columns: [a\n    , b]\n",
       "kiln.yaml");
-  EXPECT_FALSE(!spec.ok() && spec.status().message().find("outside any list") !=
-                                 std::string::npos)
+  EXPECT_FALSE(!spec.ok() && spec.status().message().find("outside any list") != std::string::npos)
       << spec.status().message();
 }
 

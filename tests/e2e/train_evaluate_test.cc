@@ -175,7 +175,8 @@ data:
     dateday: {type: datetime, format: "%d-%m-%Y"}
   time_column: dateday
   id_columns: [instant]
-)" + exclude + R"(validation: {split: time_series, folds: 3}
+)" + exclude +
+         R"(validation: {split: time_series, folds: 3}
 models:
   - {family: xgboost, trees: 20}
 )";
@@ -235,8 +236,8 @@ models:
   - {family: xgboost, trees: 20, max_depth: 3}
 )");
     r->setup.out = r->project->init().out;
-    r->setup.out += r->project->AddData(datasets / "german-credit" / "german-credit.csv",
-                                        "credit").out;
+    r->setup.out +=
+        r->project->AddData(datasets / "german-credit" / "german-credit.csv", "credit").out;
     const CommandResult train = r->project->Run("train");
     r->setup.out += train.out;
     r->setup.exit_code = train.exit_code;

@@ -23,7 +23,9 @@ namespace {
 
 constexpr double kTolerance = 1e-9;
 
-bool HasSklearn() { return testing::PeerHas("sklearn, scipy, numpy"); }
+bool HasSklearn() {
+  return testing::PeerHas("sklearn, scipy, numpy");
+}
 
 // Equal to 1e-9, absolute for values near zero and relative otherwise.
 bool Near(double kiln, double reference) {

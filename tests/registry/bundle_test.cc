@@ -48,10 +48,11 @@ Frame ScoringFrame() {
 }
 
 Bundle TrainedBundle(const std::string& models) {
-  const std::string yaml = "version: 1\nproject: bundles\n"
-                           "task: {type: binary, target: y, positive_class: \"yes\"}\n"
-                           "metrics: {north_star: roc_auc}\nvalidation: {folds: 3}\n" +
-                           models;
+  const std::string yaml =
+      "version: 1\nproject: bundles\n"
+      "task: {type: binary, target: y, positive_class: \"yes\"}\n"
+      "metrics: {north_star: roc_auc}\nvalidation: {folds: 3}\n" +
+      models;
   Result<ProblemSpec> spec = ParseProblemSpec(yaml, "kiln.yaml");
   EXPECT_TRUE(spec.ok()) << spec.status().message();
   if (!spec.ok()) return {};
@@ -65,8 +66,8 @@ Bundle TrainedBundle(const std::string& models) {
 }
 
 const std::string& XgboostBytes() {
-  static const std::string bytes = EncodeBundle(
-      TrainedBundle("models: [{family: xgboost, trees: 10, max_depth: 3}]\n"));
+  static const std::string bytes =
+      EncodeBundle(TrainedBundle("models: [{family: xgboost, trees: 10, max_depth: 3}]\n"));
   return bytes;
 }
 

@@ -51,21 +51,20 @@ GeneratedSet Rounded(GeneratedSet set) {
 std::vector<PeerCase> MakePeerCases() {
   std::vector<PeerCase> cases;
   cases.push_back({"prior binary", "prior", RandomSet(1, TaskType::kBinary, 2, 101, 3, false)});
-  cases.push_back({"prior binary weighted", "prior",
-                   RandomSet(2, TaskType::kBinary, 2, 200, 3, true)});
-  cases.push_back({"prior multiclass weighted", "prior",
-                   RandomSet(3, TaskType::kMulticlass, 4, 300, 3, true)});
-  cases.push_back({"most frequent binary", "most_frequent",
-                   RandomSet(4, TaskType::kBinary, 2, 150, 3, false)});
+  cases.push_back(
+      {"prior binary weighted", "prior", RandomSet(2, TaskType::kBinary, 2, 200, 3, true)});
+  cases.push_back(
+      {"prior multiclass weighted", "prior", RandomSet(3, TaskType::kMulticlass, 4, 300, 3, true)});
+  cases.push_back(
+      {"most frequent binary", "most_frequent", RandomSet(4, TaskType::kBinary, 2, 150, 3, false)});
   cases.push_back({"most frequent multiclass weighted", "most_frequent",
                    RandomSet(5, TaskType::kMulticlass, 3, 250, 3, true)});
   cases.push_back({"mean", "mean", RandomSet(6, TaskType::kRegression, 1, 120, 3, false)});
   cases.push_back({"mean weighted", "mean", RandomSet(7, TaskType::kRegression, 1, 130, 3, true)});
   cases.push_back({"median odd", "median", RandomSet(8, TaskType::kRegression, 1, 101, 3, false)});
-  cases.push_back({"median even", "median",
-                   RandomSet(9, TaskType::kRegression, 1, 100, 3, false)});
-  cases.push_back({"median weighted", "median",
-                   RandomSet(10, TaskType::kRegression, 1, 140, 3, true)});
+  cases.push_back({"median even", "median", RandomSet(9, TaskType::kRegression, 1, 100, 3, false)});
+  cases.push_back(
+      {"median weighted", "median", RandomSet(10, TaskType::kRegression, 1, 140, 3, true)});
   cases.push_back({"median weighted ties", "median",
                    Rounded(RandomSet(11, TaskType::kRegression, 1, 160, 3, true))});
   cases.push_back({"median even ties", "median",

@@ -49,20 +49,20 @@ struct PeerCase {
 std::vector<PeerCase> MakePeerCases() {
   std::vector<PeerCase> cases;
   cases.push_back({"binary", "logistic", 1.0, RandomSet(1, TaskType::kBinary, 2, 300, 6, false)});
-  cases.push_back({"binary weighted", "logistic", 0.25,
-                   RandomSet(2, TaskType::kBinary, 2, 400, 9, true)});
-  cases.push_back({"binary strong l2", "logistic", 20.0,
-                   RandomSet(3, TaskType::kBinary, 2, 200, 5, false)});
-  cases.push_back({"multinomial 3", "logistic", 1.0,
-                   RandomSet(4, TaskType::kMulticlass, 3, 300, 7, false)});
+  cases.push_back(
+      {"binary weighted", "logistic", 0.25, RandomSet(2, TaskType::kBinary, 2, 400, 9, true)});
+  cases.push_back(
+      {"binary strong l2", "logistic", 20.0, RandomSet(3, TaskType::kBinary, 2, 200, 5, false)});
+  cases.push_back(
+      {"multinomial 3", "logistic", 1.0, RandomSet(4, TaskType::kMulticlass, 3, 300, 7, false)});
   cases.push_back({"multinomial 4 weighted", "logistic", 0.5,
                    RandomSet(5, TaskType::kMulticlass, 4, 500, 10, true)});
-  cases.push_back({"regression", "ridge", 1.0,
-                   RandomSet(6, TaskType::kRegression, 1, 300, 8, false)});
-  cases.push_back({"regression weighted", "ridge", 3.0,
-                   RandomSet(7, TaskType::kRegression, 1, 250, 6, true)});
-  cases.push_back({"regression tiny l2", "ridge", 1e-6,
-                   RandomSet(8, TaskType::kRegression, 1, 200, 10, true)});
+  cases.push_back(
+      {"regression", "ridge", 1.0, RandomSet(6, TaskType::kRegression, 1, 300, 8, false)});
+  cases.push_back(
+      {"regression weighted", "ridge", 3.0, RandomSet(7, TaskType::kRegression, 1, 250, 6, true)});
+  cases.push_back(
+      {"regression tiny l2", "ridge", 1e-6, RandomSet(8, TaskType::kRegression, 1, 200, 10, true)});
   return cases;
 }
 
@@ -278,8 +278,7 @@ TEST(LinearModels, TooFewIterationsWarnsButTrains) {
   spec.max_iterations = 1;
   const std::unique_ptr<Model> model = Train(spec, set);
   ASSERT_NE(model, nullptr);
-  EXPECT_NE(model->Summary().find(R"("converged": false)"), std::string::npos)
-      << model->Summary();
+  EXPECT_NE(model->Summary().find(R"("converged": false)"), std::string::npos) << model->Summary();
   EXPECT_TRUE(model->Predict(set.test_x).ok());
 }
 

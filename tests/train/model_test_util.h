@@ -18,7 +18,9 @@
 
 namespace kiln::testing {
 
-inline bool HasSklearn() { return PeerHas("sklearn, numpy"); }
+inline bool HasSklearn() {
+  return PeerHas("sklearn, numpy");
+}
 
 // Rows and targets that own their storage; `data()` points into them.
 struct GeneratedSet {

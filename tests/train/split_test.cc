@@ -363,7 +363,9 @@ TEST(TimeSeriesSplit, MissingTimeIsAUsageError) {
 
 // ----- scikit-learn as the reference ----------------------------------------------------------
 
-bool HasSklearn() { return testing::PeerHas("sklearn, numpy"); }
+bool HasSklearn() {
+  return testing::PeerHas("sklearn, numpy");
+}
 
 nlohmann::json AskSklearn(const nlohmann::json& request) {
   return testing::AskPeer("sklearn_splits.py", request);

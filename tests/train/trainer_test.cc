@@ -53,8 +53,8 @@ Frame XorFrame(size_t rows, uint64_t seed, size_t missing_every = 0) {
     const bool positive = (a.back() > 0) != (b.back() > 0);
     y.push_back(missing_every != 0 && r % missing_every == 1 ? "" : positive ? "yes" : "no");
   }
-  return MakeFrame({FloatColumn("a", a), FloatColumn("b", b), FloatColumn("c", c),
-                    CategoricalColumn("y", y)});
+  return MakeFrame(
+      {FloatColumn("a", a), FloatColumn("b", b), FloatColumn("c", c), CategoricalColumn("y", y)});
 }
 
 // y = 3a - 2b + noise, with an hourly timestamp `t` and rows in time order.
@@ -155,8 +155,7 @@ TEST(Trainer, MissingTargetColumnIsADataErrorNamingIt) {
   Result<TrainOutcome> out = Train(spec, XorFrame(100, 5));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), ErrorCode::kData);
-  EXPECT_NE(out.status().message().find("'income'"), std::string::npos)
-      << out.status().message();
+  EXPECT_NE(out.status().message().find("'income'"), std::string::npos) << out.status().message();
   EXPECT_NE(out.status().message().find("task.target"), std::string::npos)
       << out.status().message();
 }
@@ -172,9 +171,8 @@ TEST(Trainer, ConstantTargetIsADataError) {
 
 TEST(Trainer, ConstantRegressionTargetIsADataError) {
   Frame frame = MakeFrame({FloatColumn("a", {1, 2, 3, 4, 5}), FloatColumn("y", {7, 7, 7, 7, 7})});
-  Result<TrainOutcome> out = Train(Spec("{type: regression, target: y}",
-                                        "metrics: {north_star: rmse}\n"),
-                                   frame);
+  Result<TrainOutcome> out =
+      Train(Spec("{type: regression, target: y}", "metrics: {north_star: rmse}\n"), frame);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), ErrorCode::kData);
   EXPECT_NE(out.status().message().find("constant"), std::string::npos) << out.status().message();
@@ -192,15 +190,15 @@ TEST(Trainer, TrainingFoldWithOneClassIsADataErrorNamingTheFold) {
   }
   const Frame frame =
       MakeFrame({FloatColumn("a", a), CategoricalColumn("g", g), CategoricalColumn("y", y)});
-  const ProblemSpec spec = BinarySpec("data: {group_column: g}\n"
-                                      "validation: {split: group_kfold, folds: 5}\n");
+  const ProblemSpec spec = BinarySpec(
+      "data: {group_column: g}\n"
+      "validation: {split: group_kfold, folds: 5}\n");
   ASSERT_EQ(spec.validation.split, SplitKind::kGroupKFold);
 
   Result<TrainOutcome> out = Train(spec, frame);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), ErrorCode::kData);
-  EXPECT_NE(out.status().message().find("of 5 trains on a single class ('no')"),
-            std::string::npos)
+  EXPECT_NE(out.status().message().find("of 5 trains on a single class ('no')"), std::string::npos)
       << out.status().message();
 }
 
@@ -252,15 +250,15 @@ TEST(CandidateSpecs, BaselineComesFirstWhetherListedOrNot) {
   EXPECT_EQ(Families(CandidateSpecs(BinarySpec("models: [xgboost]\n"))),
             (std::vector<std::string>{"baseline", "xgboost"}));
 
-  const std::vector<ModelSpec> listed =
-      CandidateSpecs(BinarySpec("models: [xgboost, {family: baseline, strategy: most_frequent}]\n"));
+  const std::vector<ModelSpec> listed = CandidateSpecs(
+      BinarySpec("models: [xgboost, {family: baseline, strategy: most_frequent}]\n"));
   ASSERT_EQ(Families(listed), (std::vector<std::string>{"baseline", "xgboost"}));
   EXPECT_EQ(listed[0].strategy, "most_frequent");
 }
 
 TEST(CandidateNames, RepeatedFamiliesAreNumbered) {
-  const std::vector<ModelSpec> specs = CandidateSpecs(
-      BinarySpec("models: [xgboost, {family: xgboost, trees: 50}, logistic]\n"));
+  const std::vector<ModelSpec> specs =
+      CandidateSpecs(BinarySpec("models: [xgboost, {family: xgboost, trees: 50}, logistic]\n"));
   EXPECT_EQ(CandidateNames(specs),
             (std::vector<std::string>{"baseline", "xgboost", "xgboost#2", "logistic"}));
 }
@@ -307,7 +305,8 @@ TEST(Trainer, EarlyStoppingKeepsFewerRoundsThanTrees) {
     b.push_back(normal(rng));
     y.push_back(rng() % 2 ? "yes" : "no");
   }
-  const Frame frame = MakeFrame({FloatColumn("a", a), FloatColumn("b", b), CategoricalColumn("y", y)});
+  const Frame frame =
+      MakeFrame({FloatColumn("a", a), FloatColumn("b", b), CategoricalColumn("y", y)});
   const ProblemSpec spec = BinarySpec(
       "models: [{family: xgboost, trees: 200, max_depth: 6, learning_rate: 0.5, "
       "early_stopping: 5}]\n");

@@ -8,9 +8,11 @@
 // probabilities (classes per row, each row summing to 1), regression the predicted value.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +62,14 @@ class Model {
   // One non-negative score per feature column (gain for trees, |coefficient| for linear models),
   // for reports and selection; empty when the family has none.
   virtual std::vector<double> Importance() const { return {}; }
+
+  // When the boosting rounds of the fit that made this model began and ended, so that training
+  // can report the wall time spent boosting even when folds boost side by side; empty for
+  // families that do not boost and for loaded models.
+  struct Window {
+    std::chrono::steady_clock::time_point begin, end;
+  };
+  virtual std::optional<Window> BoostWindow() const { return std::nullopt; }
 };
 
 // How a family's features should be prepared: trees keep NaN and take native categories, linear

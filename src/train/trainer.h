@@ -41,17 +41,17 @@ struct CandidateResult {
   std::vector<std::map<std::string, double>> folds;  // metrics of each fold's test rows
   std::map<std::string, double> mean, stddev;        // over folds (sample standard deviation)
   Predictions oof;                                   // out-of-fold scores for every usable row
-  double seconds = 0;                                // features + fitting + scoring, all folds
-  double boost_seconds = 0;                          // of which XGBoost boosting rounds
+  double seconds = 0;        // features + fitting + scoring, summed over folds (which may overlap)
+  double boost_seconds = 0;  // of which XGBoost boosting rounds
   std::string summary;                               // the last fold's Model::Summary()
 };
 
 struct TrainTimings {
   double leakage = 0;    // the leakage check
   double folds = 0;      // building the folds
-  double cv = 0;         // cross-validation of every candidate
-  double final_fit = 0;  // refitting the chosen candidate and the baseline
-  double boost = 0;      // XGBoost boosting rounds, over cross-validation and the final fit
+  double cv = 0;         // cross-validation, and the refits when the choice was known before it
+  double final_fit = 0;  // refitting the chosen candidate and the baseline after the choice
+  double boost = 0;      // wall time in which some XGBoost boosting rounds were running
 };
 
 struct TrainOutcome {
@@ -70,7 +70,7 @@ struct TrainOutcome {
 };
 
 struct TrainOptions {
-  int threads = 0;  // 0 = every core
+  int threads = 0;  // cores to use (0 = every core); folds train side by side, one core each
   // Called with (step, of, what) as candidates and folds finish.
   std::function<void(size_t, size_t, const std::string&)> progress;
 };

@@ -9,10 +9,13 @@
 #include <xgboost/c_api.h>
 #include <xxhash.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +24,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/tree_ensemble.h"
 #include "train/model.h"
 
 namespace kiln {
@@ -91,11 +95,22 @@ struct Header {
   int rounds = 0;  // boosting rounds kept (early stopping may keep fewer than grown)
   int grown = 0;   // boosting rounds grown
   double boost_seconds = 0;
+  std::optional<Model::Window> window;
   std::vector<uint8_t> categorical;
 };
 
+// XGBoost's UBJSON bytes for the booster.
+Result<std::string_view> ModelBytes(void* booster) {
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  KILN_XGB(XGBoosterSaveModelToBuffer(booster, R"({"format": "ubj"})", &length, &bytes));
+  return std::string_view(bytes, length);
+}
+
 class XgboostModel : public Model {
  public:
+  // Scoring goes through Kiln's tree runtime, compiled at the first prediction; XGBoost's
+  // predictor is the fallback for a model the runtime does not compile.
   XgboostModel(Header header, BoosterPtr booster)
       : header_(std::move(header)), booster_(std::move(booster)) {}
 
@@ -107,6 +122,13 @@ class XgboostModel : public Model {
                        header_.cols, x.cols);
     }
     if (x.rows == 0) return std::vector<double>{};
+    const size_t per_row = header_.task == TaskType::kMulticlass ? header_.classes : 1;
+    std::call_once(compile_once_, [this] { Compile(); });
+    if (runtime_ && runtime_->outputs() == per_row) {
+      std::vector<float> scores(x.rows * per_row);
+      runtime_->Predict(x.values.data(), x.rows, scores.data());
+      return std::vector<double>(scores.begin(), scores.end());
+    }
     KILN_ASSIGN_OR_RETURN(MatrixPtr matrix, MakeMatrix(x, 0));
     const std::string config =
         fmt::format(R"({{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": {},)"
@@ -117,15 +139,11 @@ class XgboostModel : public Model {
     const float* out = nullptr;
     KILN_XGB(XGBoosterPredictFromDMatrix(booster_.get(), matrix.get(), config.c_str(), &shape,
                                          &dims, &out));
-    const size_t per_row = header_.task == TaskType::kMulticlass ? header_.classes : 1;
     return std::vector<double>(out, out + x.rows * per_row);
   }
 
   Result<std::string> Save() const override {
-    bst_ulong length = 0;
-    const char* bytes = nullptr;
-    KILN_XGB(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &length, &bytes));
-    const std::string_view payload(bytes, length);
+    KILN_ASSIGN_OR_RETURN(const std::string_view payload, ModelBytes(booster_.get()));
 
     const nlohmann::json head = {{"format", kFormatVersion},
                                  {"family", header_.family},
@@ -147,9 +165,12 @@ class XgboostModel : public Model {
   std::string Summary() const override {
     return nlohmann::json{{"rounds_grown", header_.grown},
                           {"rounds_kept", header_.rounds},
-                          {"boost_seconds", header_.boost_seconds}}
+                          {"boost_seconds", header_.boost_seconds},
+                          {"scorer", Scorer()}}
         .dump();
   }
+
+  std::optional<Window> BoostWindow() const override { return header_.window; }
 
   std::vector<double> Importance() const override {
     std::vector<double> scores(header_.cols, 0.0);
@@ -171,8 +192,41 @@ class XgboostModel : public Model {
   }
 
  private:
+  void Compile() const {
+    Result<std::string_view> bytes = ModelBytes(booster_.get());
+    if (!bytes.ok()) {
+      scorer_ = 2;
+      return;
+    }
+    Result<TreeEnsemble> compiled = TreeEnsemble::FromXgboost(*bytes, header_.rounds);
+    if (compiled.ok() && compiled->features() == header_.cols) {
+      runtime_ = std::move(*compiled);
+      scorer_ = 1;
+    } else {
+      scorer_ = 2;
+      spdlog::debug("{}: scoring with XGBoost's predictor ({})", header_.family,
+                    compiled.ok() ? "feature count differs" : compiled.status().message());
+    }
+  }
+
+  // Which predictor scored: "kiln" once the runtime is compiled, "xgboost" when it could not
+  // be, "none" before the first prediction.
+  const char* Scorer() const {
+    switch (scorer_.load()) {
+      case 1:
+        return "kiln";
+      case 2:
+        return "xgboost";
+      default:
+        return "none";
+    }
+  }
+
   Header header_;
   BoosterPtr booster_;
+  mutable std::once_flag compile_once_;
+  mutable std::optional<TreeEnsemble> runtime_;
+  mutable std::atomic<int> scorer_{0};
 };
 
 std::vector<std::pair<std::string, std::string>> Params(const ModelSpec& spec,
@@ -298,8 +352,9 @@ Result<std::unique_ptr<Model>> Train(const ModelSpec& spec, const TrainData& dat
       break;
     }
   }
-  header.boost_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  header.boost_seconds = std::chrono::duration<double>(end - start).count();
+  header.window = Model::Window{start, end};
   header.rounds = early_stopping ? best_round + 1 : header.grown;
   if (early_stopping) {
     spdlog::debug("{}: early stopping kept {} of {} rounds (validation {} {:.5f})", header.family,

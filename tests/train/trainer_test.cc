@@ -106,6 +106,29 @@ TEST(Trainer, ChoosesXgboostWhenItBeatsTheBaseline) {
   EXPECT_EQ(out->bundle.candidate.spec.family, "xgboost");
   EXPECT_EQ(out->bundle.baseline.spec.family, "baseline");
   EXPECT_TRUE(out->cv_gate.go);
+  // Kiln's tree runtime scores the trees, not XGBoost's predictor.
+  EXPECT_NE(xgb->summary.find(R"("scorer":"kiln")"), std::string::npos) << xgb->summary;
+}
+
+TEST(Trainer, FoldsSideBySideGiveTheSameRunAsOneAtATime) {
+  const Frame frame = XorFrame(500, 3);
+  TrainOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  Result<TrainOutcome> a = Train(BinarySpec(), frame, one);
+  Result<TrainOutcome> b = Train(BinarySpec(), frame, two);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->leaderboard.size(), b->leaderboard.size());
+  for (size_t c = 0; c < a->leaderboard.size(); ++c) {
+    EXPECT_EQ(a->leaderboard[c].name, b->leaderboard[c].name);
+    EXPECT_EQ(a->leaderboard[c].folds, b->leaderboard[c].folds);
+    EXPECT_EQ(a->leaderboard[c].oof.scores, b->leaderboard[c].oof.scores);
+  }
+  EXPECT_EQ(a->chosen, b->chosen);
+  Result<std::vector<double>> sa = a->bundle.candidate.Score(frame);
+  Result<std::vector<double>> sb = b->bundle.candidate.Score(frame);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  EXPECT_EQ(*sa, *sb);
 }
 
 TEST(Trainer, LeaderboardHoldsEveryCandidateWithFoldsAndFullOutOfFoldScores) {

@@ -96,6 +96,8 @@ void Evaluate(Context& ctx, const EvaluateRequest& request) {
   nlohmann::json out = report->evaluation.document;
   out["report_path"] = report->html_path;
   out["json_path"] = report->json_path;
+  out["timings"] = report->timings;
+  out["timings"]["total"] = report->seconds;
   ctx.Emit(out, EvaluationText(*report));
   if (!report->evaluation.gate.go) {
     ctx.exit_code = ExitCodeFor(ErrorCode::kGateRefused);

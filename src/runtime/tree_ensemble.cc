@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -19,35 +21,135 @@ Status Bad(std::string_view why) {
   return MakeError(ErrorCode::kData, "cannot compile the XGBoost model: {}", why);
 }
 
-// XGBoost writes its parameters as decimal text ("5E-1").
-bool ParseNumber(const json& value, double* out) {
-  if (value.is_number()) {
-    *out = value.get<double>();
+// The parts of XGBoost's model document the runtime needs, read in one streaming pass over the
+// UBJSON (no document tree: a model of a few hundred trees holds a million numbers).
+struct RawTree {
+  // Node arrays by name; a name that never appeared stays absent.
+  std::map<std::string, std::vector<double>, std::less<>> arrays;
+  const std::vector<double>* Find(std::string_view name) const {
+    const auto it = arrays.find(name);
+    return it == arrays.end() ? nullptr : &it->second;
+  }
+};
+
+struct RawModel {
+  std::map<std::string, std::string, std::less<>> learner_params;  // learner_model_param
+  std::string objective, booster, parallel_trees;
+  bool has_learner = false, has_tree_info = false;
+  std::vector<double> tree_info;
+  std::vector<RawTree> trees;
+};
+
+// A SAX consumer for nlohmann's UBJSON parser that keeps only RawModel's paths.
+class ModelReader {
+ public:
+  explicit ModelReader(RawModel* out) : out_(out) {}
+
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(int64_t v) { return Number(static_cast<double>(v)); }
+  bool number_unsigned(uint64_t v) { return Number(static_cast<double>(v)); }
+  bool number_float(double v, const std::string&) { return Number(v); }
+  bool binary(json::binary_t&) { return true; }
+  bool string(std::string& v) {
+    if (Inside({"learner", "learner_model_param"})) {
+      out_->learner_params[key_] = v;
+    } else if (Inside({"learner", "objective"}) && key_ == "name") {
+      out_->objective = v;
+    } else if (Inside({"learner", "gradient_booster"}) && key_ == "name") {
+      out_->booster = v;
+    } else if (Inside({"learner", "gradient_booster", "model", "gbtree_model_param"}) &&
+               key_ == "num_parallel_tree") {
+      out_->parallel_trees = v;
+    }
     return true;
   }
-  if (!value.is_string()) return false;
-  const std::string text = value.get<std::string>();
+  bool key(std::string& k) {
+    key_ = k;
+    return true;
+  }
+  bool start_object(size_t) {
+    Open(false);
+    if (Inside({"learner"})) out_->has_learner = true;
+    if (Inside({"learner", "gradient_booster", "model", "trees", "[]"})) out_->trees.emplace_back();
+    return true;
+  }
+  bool end_object() { return Close(); }
+  bool start_array(size_t) {
+    Open(true);
+    target_ = nullptr;
+    if (Inside({"learner", "gradient_booster", "model", "tree_info"})) {
+      out_->has_tree_info = true;
+      target_ = &out_->tree_info;
+    } else if (path_.size() == 7 &&
+               Inside({"learner", "gradient_booster", "model", "trees", "[]"}, 1) &&
+               !out_->trees.empty()) {
+      target_ = &out_->trees.back().arrays[path_.back()];
+    }
+    return true;
+  }
+  bool end_array() {
+    target_ = nullptr;
+    return Close();
+  }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool Number(double v) {
+    if (target_ != nullptr && arrays_.back()) target_->push_back(v);
+    return true;
+  }
+  void Open(bool array) {
+    // The container's name: its key in an object, "[]" in an array, "" for the root.
+    path_.push_back(arrays_.empty() ? std::string() : arrays_.back() ? "[]" : key_);
+    arrays_.push_back(array);
+  }
+  bool Close() {
+    if (path_.empty()) return false;
+    path_.pop_back();
+    arrays_.pop_back();
+    return true;
+  }
+  // Whether the open containers below the root are `names` (less the last `skip` open ones).
+  bool Inside(std::initializer_list<std::string_view> names, size_t skip = 0) const {
+    if (path_.size() != names.size() + 1 + skip) return false;
+    size_t i = 1;
+    for (std::string_view n : names) {
+      if (path_[i++] != n) return false;
+    }
+    return true;
+  }
+
+  RawModel* out_;
+  std::vector<std::string> path_;
+  std::vector<bool> arrays_;
+  std::string key_;
+  std::vector<double>* target_ = nullptr;
+};
+
+// XGBoost writes its parameters as decimal text ("5E-1").
+bool ParseNumber(const std::map<std::string, std::string, std::less<>>& params,
+                 std::string_view key, double fallback, double* out) {
+  const auto it = params.find(key);
+  if (it == params.end()) {
+    *out = fallback;
+    return true;
+  }
   char* end = nullptr;
-  *out = std::strtod(text.c_str(), &end);
-  return end != text.c_str() && *end == '\0';
+  *out = std::strtod(it->second.c_str(), &end);
+  return end != it->second.c_str() && *end == '\0' && std::isfinite(*out);
 }
 
-template <typename T>
-bool ReadArray(const json& tree, const char* key, size_t size, std::vector<T>* out) {
-  const auto it = tree.find(key);
-  if (it == tree.end() || !it->is_array() || (size != SIZE_MAX && it->size() != size)) {
-    return false;
-  }
+// The node array `name` as integers; false when absent, of another length (`size` SIZE_MAX:
+// any), or holding a value that is not an integer.
+bool Integers(const RawTree& tree, std::string_view name, size_t size, std::vector<int64_t>* out) {
+  const std::vector<double>* values = tree.Find(name);
+  if (values == nullptr || (size != SIZE_MAX && values->size() != size)) return false;
   out->clear();
-  out->reserve(it->size());
-  for (const json& v : *it) {
-    if (std::is_floating_point_v<T>) {
-      // NaN and infinities arrive as UBJSON floats; nlohmann keeps them as numbers.
-      if (!v.is_number()) return false;
-    } else if (!v.is_number_integer() && !v.is_number_unsigned()) {
-      return false;
-    }
-    out->push_back(v.get<T>());
+  out->reserve(values->size());
+  for (double v : *values) {
+    if (!(std::fabs(v) < 9e15) || v != std::floor(v)) return false;
+    out->push_back(static_cast<int64_t>(v));
   }
   return true;
 }
@@ -72,19 +174,25 @@ float Sigmoid(float x) {
 }  // namespace
 
 Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int rounds) {
-  const json model = json::from_ubjson(ubjson, /*strict=*/true, /*allow_exceptions=*/false);
-  if (model.is_discarded() || !model.is_object()) return Bad("the bytes are not UBJSON");
-  const json* learner = model.contains("learner") ? &model["learner"] : nullptr;
-  if (learner == nullptr || !learner->is_object()) return Bad("no learner");
+  RawModel raw;
+  ModelReader reader(&raw);
+  bool parsed = false;
+  try {
+    parsed = json::sax_parse(ubjson.begin(), ubjson.end(), &reader, json::input_format_t::ubjson,
+                             /*strict=*/true);
+  } catch (const json::exception&) {
+    parsed = false;
+  }
+  if (!parsed) return Bad("the bytes are not UBJSON");
+  if (!raw.has_learner) return Bad("no learner");
 
   TreeEnsemble e;
   e.bits_ = {0, 0};  // the empty bitset that numeric splits and leaves point at
-  const json& params = learner->value("learner_model_param", json::object());
   double base_score = 0.5, num_class = 0, num_feature = 0, num_target = 1;
-  if (!ParseNumber(params.value("base_score", json("0.5")), &base_score) ||
-      !ParseNumber(params.value("num_class", json("0")), &num_class) ||
-      !ParseNumber(params.value("num_feature", json("0")), &num_feature) ||
-      !ParseNumber(params.value("num_target", json("1")), &num_target)) {
+  if (!ParseNumber(raw.learner_params, "base_score", 0.5, &base_score) ||
+      !ParseNumber(raw.learner_params, "num_class", 0, &num_class) ||
+      !ParseNumber(raw.learner_params, "num_feature", 0, &num_feature) ||
+      !ParseNumber(raw.learner_params, "num_target", 1, &num_target)) {
     return Bad("unreadable learner parameters");
   }
   if (num_target != 1) return Bad("several targets (vector leaves) are not compiled");
@@ -94,10 +202,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
   e.features_ = static_cast<size_t>(num_feature);
   e.groups_ = num_class >= 2 ? static_cast<size_t>(num_class) : 1;
 
-  const std::string objective =
-      learner->contains("objective") && (*learner)["objective"].is_object()
-          ? (*learner)["objective"].value("name", std::string())
-          : std::string();
+  const std::string& objective = raw.objective;
   const float base = static_cast<float>(base_score);
   if (objective == "binary:logistic" || objective == "reg:logistic") {
     e.transform_ = Transform::kSigmoid;
@@ -122,60 +227,57 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
   } else if (e.groups_ != 1) {
     return Bad("several output groups for a single-output objective");
   }
+  if (!std::isfinite(e.base_margin_)) return Bad("the base score is out of range");
 
-  const json& booster = learner->value("gradient_booster", json::object());
-  if (booster.value("name", std::string()) != "gbtree") {
+  if (raw.booster != "gbtree") {
     return Bad(fmt::format("booster '{}' is not compiled; only gbtree is",
-                           booster.value("name", std::string("?"))));
+                           raw.booster.empty() ? "?" : raw.booster));
   }
-  const json& gbtree = booster.value("model", json::object());
-  const json& trees = gbtree.value("trees", json::array());
-  std::vector<int64_t> tree_info;
-  if (!trees.is_array() || !ReadArray(gbtree, "tree_info", trees.size(), &tree_info)) {
+  const std::vector<RawTree>& trees = raw.trees;
+  if (!raw.has_tree_info || raw.tree_info.size() != trees.size()) {
     return Bad("trees and tree_info do not match");
   }
   double parallel = 1;
-  if (!ParseNumber(
-          gbtree.value("gbtree_model_param", json::object()).value("num_parallel_tree", json("1")),
-          &parallel) ||
-      parallel < 1) {
-    return Bad("unreadable num_parallel_tree");
+  char* parallel_end = nullptr;
+  if (!raw.parallel_trees.empty()) {
+    parallel = std::strtod(raw.parallel_trees.c_str(), &parallel_end);
+    if (*parallel_end != '\0') parallel = 0;
   }
+  if (!(parallel >= 1 && parallel <= 1e6)) return Bad("unreadable num_parallel_tree");
   const size_t per_round = e.groups_ * static_cast<size_t>(parallel);
   size_t keep = trees.size();
   if (rounds > 0) keep = std::min(keep, static_cast<size_t>(rounds) * per_round);
 
   std::vector<int64_t> left, right, index;
-  std::vector<float> cond;
   std::vector<int64_t> default_left, split_type, cat_nodes, cat_segments, cat_sizes, categories;
   for (size_t t = 0; t < keep; ++t) {
-    const json& tree = trees[t];
-    if (!tree.is_object()) return Bad(fmt::format("tree {} is not an object", t));
-    if (!ReadArray(tree, "left_children", SIZE_MAX, &left) || left.empty()) {
+    const RawTree& tree = trees[t];
+    if (!Integers(tree, "left_children", SIZE_MAX, &left) || left.empty()) {
       return Bad(fmt::format("tree {} has no nodes", t));
     }
     const size_t n = left.size();
     if (n > (1u << 24)) return Bad(fmt::format("tree {} is too large", t));
-    if (!ReadArray(tree, "right_children", n, &right) ||
-        !ReadArray(tree, "split_indices", n, &index) ||
-        !ReadArray(tree, "split_conditions", n, &cond) ||
-        !ReadArray(tree, "default_left", n, &default_left)) {
+    const std::vector<double>* cond = tree.Find("split_conditions");
+    if (!Integers(tree, "right_children", n, &right) ||
+        !Integers(tree, "split_indices", n, &index) || cond == nullptr || cond->size() != n ||
+        !Integers(tree, "default_left", n, &default_left)) {
       return Bad(fmt::format("tree {} has node arrays of unequal length", t));
     }
-    if (!ReadArray(tree, "split_type", n, &split_type)) split_type.assign(n, 0);
+    if (!Integers(tree, "split_type", n, &split_type)) split_type.assign(n, 0);
     cat_nodes.clear();
     cat_segments.clear();
     cat_sizes.clear();
     categories.clear();
     if (std::count(split_type.begin(), split_type.end(), 1) > 0 &&
-        (!ReadArray(tree, "categories_nodes", SIZE_MAX, &cat_nodes) ||
-         !ReadArray(tree, "categories_segments", cat_nodes.size(), &cat_segments) ||
-         !ReadArray(tree, "categories_sizes", cat_nodes.size(), &cat_sizes) ||
-         !ReadArray(tree, "categories", SIZE_MAX, &categories))) {
+        (!Integers(tree, "categories_nodes", SIZE_MAX, &cat_nodes) ||
+         !Integers(tree, "categories_segments", cat_nodes.size(), &cat_segments) ||
+         !Integers(tree, "categories_sizes", cat_nodes.size(), &cat_sizes) ||
+         !Integers(tree, "categories", SIZE_MAX, &categories))) {
       return Bad(fmt::format("tree {} has categorical splits without their categories", t));
     }
-    if (tree_info[t] < 0 || static_cast<size_t>(tree_info[t]) >= e.groups_) {
-      return Bad(fmt::format("tree {} belongs to output group {}", t, tree_info[t]));
+    const double group = raw.tree_info[t];
+    if (!(group >= 0 && group < static_cast<double>(e.groups_)) || group != std::floor(group)) {
+      return Bad(fmt::format("tree {} belongs to output group {}", t, group));
     }
 
     // Breadth-first renumbering puts the children of every split side by side. The walk also
@@ -190,7 +292,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
     for (size_t i = 0; i < order.size(); ++i) {
       const size_t id = static_cast<size_t>(order[i]);
       Node node{};
-      node.value = cond[id];
+      node.value = static_cast<float>((*cond)[id]);
       if (left[id] == -1) {
         if (right[id] != -1) return Bad(fmt::format("tree {} node {} has one child", t, id));
         // A leaf is a categorical split on an empty set whose children are the leaf itself:
@@ -254,7 +356,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
     }
     e.roots_.push_back(root);
     e.depth_.push_back(tree_depth);
-    e.group_.push_back(static_cast<uint32_t>(tree_info[t]));
+    e.group_.push_back(static_cast<uint32_t>(group));
   }
   return e;
 }

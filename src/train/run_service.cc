@@ -303,10 +303,17 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
                      "evaluation needs labelled rows",
                      request.dataset, spec.task.target);
   }
+  auto step = Clock::now();
+  const auto lap = [&](const char* name) {
+    report.timings[name] = Since(step);
+    step = Clock::now();
+  };
+  report.timings["load"] = Since(start);
   KILN_ASSIGN_OR_RETURN(Predictions candidate,
                         PredictRows(bundle, bundle.candidate, frame, rows, target));
   KILN_ASSIGN_OR_RETURN(Predictions baseline,
                         PredictRows(bundle, bundle.baseline, frame, rows, target));
+  lap("score");
 
   EvaluationOptions options;
   options.resamples = request.resamples;
@@ -316,6 +323,7 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
                         Evaluate(spec, bundle, candidate, baseline, dataset, options));
   nlohmann::json& doc = report.evaluation.document;
   doc["model"]["run"] = report.run.id;
+  lap("evaluate");
 
   const std::filesystem::path dir =
       request.out_dir.empty()
@@ -332,6 +340,7 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
   KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
   KILN_RETURN_IF_ERROR(WriteFileAtomic(report.json_path, doc.dump(2) + "\n"));
   KILN_RETURN_IF_ERROR(WriteFileAtomic(report.html_path, html));
+  lap("report");
 
   const GateDecision& gate = report.evaluation.gate;
   KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
@@ -342,6 +351,7 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
     return AppendAudit(
         tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id, details.dump()});
   }));
+  lap("store");
   report.seconds = Since(start);
   return report;
 }

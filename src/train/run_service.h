@@ -3,6 +3,7 @@
 // dataset, decide the gate, write the JSON document and the HTML report).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ struct EvaluateReport {
   std::string json_path;
   std::string html_path;
   double seconds = 0;
+  // Wall seconds by step: "load" (bundle and data), "score", "evaluate" (metrics, intervals,
+  // gate), "report" (JSON and HTML written), "store" (the audit entry).
+  std::map<std::string, double> timings;
 };
 
 // Evaluates and records an audit entry with the verdict. A NO-GO is a successful evaluation: the

@@ -26,26 +26,27 @@ BinarySweep::BinarySweep(const Predictions& p) {
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
                    [&](uint32_t a, uint32_t b) { return p.scores[a] > p.scores[b]; });
-  rows_.reserve(n);
   position_.resize(n);
-  uint32_t group = 0;
+  weight_.resize(n);
+  log_loss_.resize(n);
+  squared_.resize(n);
+  positive_.resize(n);
+  closes_.resize(n);
   for (size_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
-    if (k > 0 && p.scores[i] != p.scores[order[k - 1]]) ++group;
     const double q = std::clamp(p.scores[i], kEps, 1 - kEps);
     const bool positive = p.truth[i] == 1;
     // The same clipping and renormalisation as LogLoss in metrics.cc.
     const double sum = (1 - q) + q;
     position_[i] = static_cast<uint32_t>(k);
-    Row row;
-    row.group = group;
-    row.weight = p.weights.empty() ? 1.0 : p.weights[i];
-    row.log_loss = -std::log((positive ? q : 1 - q) / sum);
+    weight_[k] = p.weights.empty() ? 1.0 : p.weights[i];
+    log_loss_[k] = -std::log((positive ? q : 1 - q) / sum);
     const double d = p.truth[i] - p.scores[i];
-    row.squared = d * d;
-    row.positive = positive;
-    row.predicted = p.scores[i] >= p.threshold;
-    rows_.push_back(row);
+    squared_[k] = d * d;
+    positive_[k] = positive ? 1.0 : 0.0;
+    closes_[k] = k + 1 == n || p.scores[order[k + 1]] != p.scores[i];
+    // Sorted by descending score, the rows predicted positive are a prefix.
+    if (p.scores[i] >= p.threshold) predicted_ = k + 1;
   }
 }
 
@@ -79,27 +80,29 @@ bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
   double total = 0, loss = 0, squared = 0;
   double auc = 0, ap = 0;
   double group_tp = 0, group_fp = 0;
-  const auto close_group = [&] {
-    const double tp_new = tp + group_tp, fp_new = fp + group_fp;
-    auc += group_fp * (tp + tp_new) / 2;
-    if (group_tp > 0) ap += group_tp * (tp_new / (tp_new + fp_new));
-    tp = tp_new;
-    fp = fp_new;
-    group_tp = group_fp = 0;
-  };
-  for (size_t k = 0; k < rows_.size(); ++k) {
-    const Row& row = rows_[k];
-    if (k > 0 && row.group != rows_[k - 1].group) close_group();
-    const uint32_t c = counts[k];
-    if (c == 0) continue;
-    const double w = row.weight * c;
+  const size_t n = weight_.size();
+  for (size_t k = 0; k < n; ++k) {
+    const double w = weight_[k] * counts[k];
+    const double wp = w * positive_[k];
     total += w;
-    loss += w * row.log_loss;
-    squared += w * row.squared;
-    (row.positive ? group_tp : group_fp) += w;
-    if (row.predicted) (row.positive ? tp_at : fp_at) += w;
+    loss += w * log_loss_[k];
+    squared += w * squared_[k];
+    group_tp += wp;
+    group_fp += w - wp;
+    if (closes_[k] != 0) {
+      const double tp_new = tp + group_tp, fp_new = fp + group_fp;
+      auc += group_fp * (tp + tp_new) / 2;
+      if (group_tp > 0) ap += group_tp * (tp_new / (tp_new + fp_new));
+      tp = tp_new;
+      fp = fp_new;
+      group_tp = group_fp = 0;
+      // Equal scores fall on the same side of the threshold, so the prefix ends at a group.
+      if (k + 1 == predicted_) {
+        tp_at = tp;
+        fp_at = fp;
+      }
+    }
   }
-  close_group();
   const double positives = tp, negatives = fp;
   if (!(positives > 0) || !(negatives > 0)) return false;
 

@@ -30,15 +30,14 @@ class BinarySweep {
   static const std::vector<std::string>& Names();
 
  private:
-  struct Row {
-    uint32_t group;  // rows with equal scores share a group; groups run in descending score
-    double weight;
-    double log_loss;  // this row's clipped log loss
-    double squared;   // (truth - score)^2
-    bool positive;
-    bool predicted;  // score >= threshold
-  };
-  std::vector<Row> rows_;  // sorted by descending score
+  // Per position in descending score order, as flat arrays so that the sweep streams through
+  // them without branches on the data.
+  std::vector<double> weight_;
+  std::vector<double> log_loss_;  // the row's clipped log loss
+  std::vector<double> squared_;   // (truth - score)^2
+  std::vector<double> positive_;  // 1 or 0
+  std::vector<uint8_t> closes_;   // 1 where the next row has a lower score (or at the end)
+  size_t predicted_ = 0;          // rows [0, predicted_) score at or above the threshold
   std::vector<uint32_t> position_;
 };
 

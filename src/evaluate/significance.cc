@@ -43,7 +43,8 @@ double NormalUpperQuantile(double tail) {
 // Draws resample indices. Resample b has a stream of its own (SplitMix64 seeded from the seed
 // and b), so resamples can be computed in any order, on any number of threads, with the same
 // result; bounded draws use Lemire's multiply-shift with rejection, which is unbiased and, unlike
-// std::uniform_int_distribution, gives the same numbers with every standard library.
+// std::uniform_int_distribution, gives the same numbers with every standard library. Below 2^32
+// rows each 64-bit output gives two 32-bit draws.
 class Resampler {
  public:
   Resampler(size_t rows, uint64_t seed) : rows_(rows), seed_(seed), indices_(rows) {}
@@ -54,9 +55,37 @@ class Resampler {
   }
 
   void Draw(uint64_t b, std::vector<size_t>& out) const {
-    uint64_t state = Mix(seed_ ^ Mix(b + 0x632BE59BD9B4E019ull));
     out.resize(rows_);
-    for (size_t& i : out) i = Below(state, rows_);
+    size_t k = 0;
+    Each(b, [&](size_t i) { out[k++] = i; });
+  }
+
+  // Calls visit(i) for each drawn index i of resample b, in draw order.
+  template <typename Visit>
+  void Each(uint64_t b, Visit&& visit) const {
+    uint64_t state = Mix(seed_ ^ Mix(b + 0x632BE59BD9B4E019ull));
+    if (rows_ >= (uint64_t{1} << 32)) {
+      for (size_t k = 0; k < rows_; ++k) visit(Below64(state, rows_));
+      return;
+    }
+    const auto n = static_cast<uint32_t>(rows_);
+    const uint32_t threshold = (0u - n) % n;
+    uint64_t bits = 0;
+    bool spare = false;
+    for (size_t k = 0; k < rows_;) {
+      uint32_t word;
+      if (spare) {
+        word = static_cast<uint32_t>(bits >> 32);
+      } else {
+        bits = Next(state);
+        word = static_cast<uint32_t>(bits);
+      }
+      spare = !spare;
+      const uint64_t product = static_cast<uint64_t>(word) * n;
+      if (static_cast<uint32_t>(product) < threshold) continue;  // rejected: keeps it unbiased
+      visit(static_cast<size_t>(product >> 32));
+      ++k;
+    }
   }
 
  private:
@@ -69,7 +98,7 @@ class Resampler {
     state += 0x9E3779B97F4A7C15ull;
     return Mix(state);
   }
-  static size_t Below(uint64_t& state, uint64_t n) {
+  static size_t Below64(uint64_t& state, uint64_t n) {
     __extension__ using Wide = unsigned __int128;
     Wide product = static_cast<Wide>(Next(state)) * n;
     uint64_t low = static_cast<uint64_t>(product);
@@ -255,11 +284,12 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
     std::map<std::string, double> swept_values;
     Predictions sample;
     for (int b = first; b < resamples; b += step) {
-      resampler.Draw(static_cast<uint64_t>(b), drawn);
       std::vector<size_t> pending = slow;
       if (sweep) {
+        // Counts straight from the stream; the indices themselves are drawn again below only
+        // when some metric needs the gathered resample.
         std::fill(counts.begin(), counts.end(), 0u);
-        for (size_t i : drawn) ++counts[sweep->position(i)];
+        resampler.Each(static_cast<uint64_t>(b), [&](size_t i) { ++counts[sweep->position(i)]; });
         if (sweep->Compute(counts, &swept_values)) {
           for (size_t m : fast) values[m][static_cast<size_t>(b)] = swept_values.at(metrics[m]);
         } else {
@@ -267,6 +297,7 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
         }
       }
       if (pending.empty()) continue;
+      resampler.Draw(static_cast<uint64_t>(b), drawn);
       Gather(p, drawn, sample);
       for (size_t m : pending) {
         Result<double> v = ComputeMetric(metrics[m], sample, params);

@@ -1698,7 +1698,8 @@ Status CheckCharacters(Checker& checker, std::string_view text) {
 
 // yaml-cpp 0.7 loops forever, allocating, on a ',' outside any flow collection that does not
 // continue a plain value: at the start of a line (",", "- a\n,"), after a tag or an anchor ("!,",
-// "&a ,"), or right after a complete flow collection or quoted value ("[],", "'a',"). None of
+// "&a ,", also glued to a finished value: "'a'!,", "[]&a,"), or right after a complete flow
+// collection or quoted value ("[],", "'a',"). None of
 // these is valid YAML, so they are refused here, before the parser sees them. Quoted values may
 // span lines; a quote opens only where a value can start, so the apostrophe in "it's" does not.
 Status CheckStrayCommas(Checker& checker, std::string_view text) {
@@ -1746,8 +1747,9 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
       while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
     } else if ((c == '"' || c == '\'') && value_start) {
       quote = c;
-    } else if (depth == 0 && value_start && (c == '!' || c == '&')) {
-      // A tag or an anchor: skip it; what follows still starts the value.
+    } else if (depth == 0 && (value_start || value_ended) && (c == '!' || c == '&')) {
+      // A tag or an anchor (also one glued to a value that has just ended, as in "'a'!t,"):
+      // skip it; what follows still starts the value.
       while (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != ' ' &&
              text[i + 1] != '\t' && text[i + 1] != '\n') {
         ++i;

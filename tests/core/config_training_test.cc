@@ -587,8 +587,9 @@ namespace {
 
 // yaml-cpp never returns on these; Kiln refuses them before parsing.
 TEST(ConfigExpansion, CommaWithNoValueBeforeItIsRefused) {
-  for (const char* text : {",", ",]", "version: 1\n- a\n,]", "  , x", "# note\n,}", "!,", "&a ,",
-                           "!x ,", "[],'", "a: [b]\n{},", "'a',"}) {
+  for (const char* text :
+       {",", ",]", "version: 1\n- a\n,]", "  , x", "# note\n,}", "!,", "&a ,", "!x ,", "[],'",
+        "a: [b]\n{},", "'a',", "'#'''''!,'\n", "\"a\"&a, a", "[]!t,", "{}&x,"}) {
     const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
     ASSERT_FALSE(spec.ok()) << text;
     EXPECT_NE(spec.status().message().find("outside any list or mapping"), std::string::npos)

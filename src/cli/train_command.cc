@@ -141,7 +141,9 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       "train", "Cross-validate the kiln.yaml candidates and a baseline; record the best as a run");
   train->add_option("-d,--dataset", request->dataset,
                     "NAME[@VERSION] to train on (default: the first kiln.yaml source)");
-  train->add_option("-j,--threads", request->threads, "Threads for XGBoost (0 = every core)")
+  train
+      ->add_option("-j,--threads", request->threads,
+                   "Cores to train on (0 = every core); folds train side by side")
       ->capture_default_str();
   train->callback([&ctx, request] { Train(ctx, *request); });
 

@@ -1706,15 +1706,40 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
   char quote = 0;  // the open quote character, or 0
   int depth = 0;
   bool value_ended = true;  // nothing that a ',' could continue precedes it on this line
+  bool closed = false;      // a quoted value or a flow collection has just ended on this line
   int line = 0;
   size_t line_begin = 0;
+  size_t line_indent = 0;
+  std::optional<size_t> block;  // the indent of the line that opened a block scalar
+  const auto mark_at = [&](size_t i) {
+    YAML::Mark mark;
+    mark.pos = static_cast<int>(i);
+    mark.line = line;
+    mark.column = static_cast<int>(i - line_begin);
+    return mark;
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n') {
-      value_ended = true;
-      ++line;
-      line_begin = i + 1;
-      continue;
+    if (c == '\n' || i == 0) {
+      if (c == '\n') {
+        value_ended = true;
+        closed = false;
+        ++line;
+        line_begin = i + 1;
+      }
+      size_t end = line_begin;
+      while (end < text.size() && text[end] == ' ') ++end;
+      line_indent = end - line_begin;
+      const bool blank = end == text.size() || text[end] == '\n' || text[end] == '\r';
+      // The lines of a block scalar (more indented than the line that opened it, or blank) are
+      // text, not YAML: skip them whole.
+      if (block && quote == 0 && (blank || line_indent > *block)) {
+        while (end < text.size() && text[end] != '\n') ++end;
+        i = end - 1;
+        continue;
+      }
+      block.reset();
+      if (c == '\n') continue;
     }
     if (quote != 0) {
       if (quote == '"' && c == '\\') {
@@ -1725,11 +1750,34 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
         } else {
           quote = 0;
           value_ended = depth == 0;
+          closed = depth == 0;
         }
       }
       continue;
     }
     if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (closed && c != ',' && c != ':' &&
+        !(c == '#' && (text[i - 1] == ' ' || text[i - 1] == '\t'))) {
+      // yaml-cpp can loop forever on text glued to a finished value ("\"\"\"t\",", "'a'!,");
+      // it is never valid YAML, so it is refused here.
+      return MakeError(ErrorCode::kConfig,
+                       "{} has '{}' right after a quoted value or a closing bracket at {}; end the "
+                       "line there, or put ':' or ',' where one belongs",
+                       checker.file(), c, checker.Where(mark_at(i)));
+    }
+    closed = false;
+    if (c == '%' && i == line_begin) {
+      // A directive line (%YAML, %TAG): its text is not content, so the scan above would misread
+      // it, and yaml-cpp hangs on a stray comma after one ("%[\n,"). kiln.yaml needs none.
+      YAML::Mark mark;
+      mark.pos = static_cast<int>(i);
+      mark.line = line;
+      mark.column = 0;
+      return MakeError(ErrorCode::kConfig,
+                       "{} has a YAML directive ('%...') at {}; kiln.yaml takes none: remove the "
+                       "line (quote a value that starts with %)",
+                       checker.file(), checker.Where(mark));
+    }
     if (c == ',' && depth == 0 && value_ended) {
       YAML::Mark mark;
       mark.pos = static_cast<int>(i);
@@ -1758,6 +1806,17 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
       ++depth;
     } else if ((c == ']' || c == '}') && depth > 0) {
       value_ended = --depth == 0;
+      closed = depth == 0;
+    } else if (depth == 0 && value_start && (c == '|' || c == '>')) {
+      // A block scalar indicator ("|", ">-", "|2") ending its line opens a block scalar.
+      size_t j = i + 1;
+      while (j < text.size() &&
+             (text[j] == '-' || text[j] == '+' || (text[j] >= '1' && text[j] <= '9'))) {
+        ++j;
+      }
+      while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r')) ++j;
+      if (j == text.size() || text[j] == '\n' || text[j] == '#') block = line_indent;
+      value_ended = false;
     } else if (depth == 0) {
       value_ended = false;
     }

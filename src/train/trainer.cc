@@ -431,8 +431,16 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   if (known_choice) {
     for (size_t c : refit) tasks.push_back({c, std::nullopt, cost_of(c, usable.size())});
   }
+  // Longest first, except that the cheap tasks (baselines, mostly) go second: one worker starts
+  // the longest fit at once while the others clear the cheap ones, so that they run under
+  // boosting rather than after it.
   std::stable_sort(tasks.begin(), tasks.end(),
                    [](const Task& a, const Task& b) { return a.cost > b.cost; });
+  if (tasks.size() > 2) {
+    const double cheap = tasks.front().cost / 100;
+    std::stable_partition(tasks.begin() + 1, tasks.end(),
+                          [&](const Task& t) { return t.cost < cheap; });
+  }
   const int cores = CoresToUse(options.threads);
   const int workers = std::min<int>(cores, static_cast<int>(tasks.size()));
   const int threads_per_task = std::max(1, cores / std::max(workers, 1));
@@ -545,6 +553,24 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   }));
   cache.clear();
   out.timings.cv = Since(start);
+  if (!windows.empty() || std::any_of(outcomes.begin(), outcomes.end(), [](const auto& c) {
+        return std::any_of(c.begin(), c.end(), [](const FoldOutcome& o) { return o.window; });
+      })) {
+    Clock::time_point first = Clock::time_point::max(), last = Clock::time_point::min();
+    const auto widen = [&](const Model::Window& w) {
+      first = std::min(first, w.begin);
+      last = std::max(last, w.end);
+    };
+    for (const Model::Window& w : windows) widen(w);
+    for (const auto& c : outcomes) {
+      for (const FoldOutcome& o : c) {
+        if (o.window) widen(*o.window);
+      }
+    }
+    spdlog::debug("cross-validation: boosting began {:.3f} s in and ended {:.3f} s before the end",
+                  std::chrono::duration<double>(first - start).count(),
+                  std::chrono::duration<double>(Clock::now() - last).count());
+  }
 
   const std::string& metric = spec.metrics.north_star.metric;
   for (size_t c = 0; c < specs.size(); ++c) {

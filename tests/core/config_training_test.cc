@@ -587,14 +587,47 @@ namespace {
 
 // yaml-cpp never returns on these; Kiln refuses them before parsing.
 TEST(ConfigExpansion, CommaWithNoValueBeforeItIsRefused) {
-  for (const char* text :
-       {",", ",]", "version: 1\n- a\n,]", "  , x", "# note\n,}", "!,", "&a ,", "!x ,", "[],'",
-        "a: [b]\n{},", "'a',", "'#'''''!,'\n", "\"a\"&a, a", "[]!t,", "{}&x,"}) {
+  for (const char* text : {",", ",]", "version: 1\n- a\n,]", "  , x", "# note\n,}", "!,", "&a ,",
+                           "!x ,", "[],'", "a: [b]\n{},", "'a',"}) {
     const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
     ASSERT_FALSE(spec.ok()) << text;
     EXPECT_NE(spec.status().message().find("outside any list or mapping"), std::string::npos)
         << spec.status().message();
   }
+}
+
+TEST(ConfigExpansion, DirectivesAreRefused) {
+  for (const char* text : {"%YAML 1.2\n---\nversion: 1\n", "%[\n,", "%,3,,,,\n,,m,,"}) {
+    const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
+    ASSERT_FALSE(spec.ok()) << text;
+    EXPECT_NE(spec.status().message().find("YAML directive"), std::string::npos)
+        << spec.status().message();
+    EXPECT_NE(spec.status().message().find("kiln.yaml:1:1"), std::string::npos)
+        << spec.status().message();
+  }
+}
+
+TEST(ConfigExpansion, TextGluedToAFinishedValueIsRefused) {
+  for (const char* text : {"\"\"\"\"\"t\"\"\",t'ag$f", "a: 'b'c\n", "a: [1]x\n", "'a'!t\n",
+                           "'#'''''!,'\n", "\"a\"&a, a", "[]!t,", "{}&x,"}) {
+    const Result<ProblemSpec> spec = ParseProblemSpec(text, "kiln.yaml");
+    ASSERT_FALSE(spec.ok()) << text;
+    EXPECT_NE(spec.status().message().find("right after a quoted value"), std::string::npos)
+        << spec.status().message();
+  }
+}
+
+TEST(ConfigExpansion, BlockScalarsAreText) {
+  // Quotes, commas and brackets inside a block scalar are its text, not YAML.
+  const Result<ProblemSpec> spec = ParseProblemSpec(
+      "version: 1\nproject: p\ndescription: |\n  The \"north star\" is, [roughly] 'it'.\n"
+      "  , more\n\n  %done\ntask: {type: regression, target: y}\n"
+      "metrics:\n  north_star: {name: rmse}\n",
+      "kiln.yaml");
+  ASSERT_FALSE(!spec.ok() && (spec.status().message().find("right after") != std::string::npos ||
+                              spec.status().message().find("outside any") != std::string::npos ||
+                              spec.status().message().find("directive") != std::string::npos))
+      << spec.status().message();
 }
 
 TEST(ConfigExpansion, CommasInsideQuotesAndListsAreFine) {

@@ -1824,9 +1824,9 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
   return Status::Ok();
 }
 
-// TODO: the checks above refuse the inputs known to hang yaml-cpp 0.7, but fuzzing still finds
-// text that makes its parser allocate without bound; parsing kiln.yaml safely needs a YAML reader
-// that bounds its own work (a fixed yaml-cpp, or a reader of Kiln's own for this small subset).
+// TODO: the checks above refuse every input known to hang yaml-cpp 0.7 (a fuzzer found each of
+// them); a pattern not yet found would still hang it. Bounding the parser's work for certain
+// needs a fixed yaml-cpp or a YAML reader of Kiln's own for kiln.yaml's small subset.
 Result<YAML::Node> ParseYaml(Checker& checker, std::string_view text) {
   if (text.size() > kMaxProblemSpecBytes) {
     return MakeError(ErrorCode::kConfig, "{} is {} bytes; a kiln.yaml may be at most {} bytes",

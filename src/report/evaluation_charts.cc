@@ -141,7 +141,8 @@ std::optional<json> PrecisionRecallChart(const json& result) {
   if (pr.x.size() < 2) return std::nullopt;
 
   const Curve thin = Thinned(pr);
-  json datasets = {Line("precision-recall", Points(thin.x, thin.y), kBlue)};
+  // json::array: a braced single json is a copy, not an array, with some compilers.
+  json datasets = json::array({Line("precision-recall", Points(thin.x, thin.y), kBlue)});
   const std::string title =
       TitleWithMetric(result, "Precision-recall curve", {"average_precision", "pr_auc"});
   return ScatterConfig(std::move(datasets), title, Axis("Recall", true), Axis("Precision", true));

@@ -1710,7 +1710,8 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
   int line = 0;
   size_t line_begin = 0;
   size_t line_indent = 0;
-  std::optional<size_t> block;  // the indent of the line that opened a block scalar
+  constexpr size_t kNoBlock = std::numeric_limits<size_t>::max();
+  size_t block = kNoBlock;  // the indent of the line that opened a block scalar
   const auto mark_at = [&](size_t i) {
     YAML::Mark mark;
     mark.pos = static_cast<int>(i);
@@ -1733,12 +1734,12 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
       const bool blank = end == text.size() || text[end] == '\n' || text[end] == '\r';
       // The lines of a block scalar (more indented than the line that opened it, or blank) are
       // text, not YAML: skip them whole.
-      if (block && quote == 0 && (blank || line_indent > *block)) {
+      if (block != kNoBlock && quote == 0 && (blank || line_indent > block)) {
         while (end < text.size() && text[end] != '\n') ++end;
         i = end - 1;
         continue;
       }
-      block.reset();
+      block = kNoBlock;
       if (c == '\n') continue;
     }
     if (quote != 0) {

@@ -13,6 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include "data/csv_reader.h"
+#include "data/infer.h"
+
 namespace kiln::testing {
 
 TempDir::TempDir() {
@@ -91,6 +94,19 @@ nlohmann::json AskPeer(const std::string& script, const nlohmann::json& request)
   EXPECT_EQ(run.exit_code, 0) << script << ": " << run.out;
   std::ifstream in(dir / "answer.json");
   return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+const Frame* AdultTrain() {
+  static const std::optional<Frame> frame = []() -> std::optional<Frame> {
+    const auto root = SharedDatasets();
+    if (!root) return std::nullopt;
+    Result<RawTable> raw = ReadCsvFile((*root / "adult/adult-train.csv").string(), {}, nullptr);
+    if (!raw.ok()) return std::nullopt;
+    Result<Frame> inferred = InferFrame(*raw, {});
+    if (!inferred.ok()) return std::nullopt;
+    return std::move(inferred).value();
+  }();
+  return frame ? &*frame : nullptr;
 }
 
 }  // namespace kiln::testing

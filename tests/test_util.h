@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/frame.h"
+
 namespace kiln::testing {
 
 // A fresh directory removed when the object goes out of scope.
@@ -28,6 +30,9 @@ std::filesystem::path SourceDir();
 // ../shared/datasets relative to the source tree, or nullopt when absent (tests then skip).
 std::optional<std::filesystem::path> SharedDatasets();
 std::string KilnBinary();
+// adult/adult-train.csv read with Kiln's defaults, loaded once per test binary; nullptr when the
+// shared data sets are absent (tests then skip).
+const Frame* AdultTrain();
 
 struct CommandResult {
   int exit_code = -1;

@@ -146,12 +146,8 @@ TEST(RealDatasets, AdultTestMatchesPandas) {
 }
 
 TEST(RealDatasets, AdultMissingValuesComeFromQuestionMarks) {
-  const auto root = testing::SharedDatasets();
-  if (!root) GTEST_SKIP() << "shared data sets not found";
-  Result<RawTable> raw = ReadCsvFile((*root / "adult/adult-train.csv").string(), {}, nullptr);
-  ASSERT_TRUE(raw.ok()) << raw.status().message();
-  Result<Frame> frame = InferFrame(*raw, {});
-  ASSERT_TRUE(frame.ok()) << frame.status().message();
+  const Frame* frame = testing::AdultTrain();
+  if (frame == nullptr) GTEST_SKIP() << "shared data sets not found";
   const Column& work_class = frame->column(*frame->Find("work_class"));
   EXPECT_EQ(work_class.missing_count(), 1836u);
   EXPECT_EQ(work_class.dictionary.size(), 8u);

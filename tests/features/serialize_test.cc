@@ -25,16 +25,7 @@ using testing::kNan;
 using testing::MakeFrame;
 
 const Frame* Adult() {
-  static const std::optional<Frame> frame = []() -> std::optional<Frame> {
-    const auto root = testing::SharedDatasets();
-    if (!root) return std::nullopt;
-    Result<RawTable> raw = ReadCsvFile((*root / "adult/adult-train.csv").string(), {}, nullptr);
-    if (!raw.ok()) return std::nullopt;
-    Result<Frame> inferred = InferFrame(*raw, {});
-    if (!inferred.ok()) return std::nullopt;
-    return std::move(inferred).value();
-  }();
-  return frame ? &*frame : nullptr;
+  return testing::AdultTrain();
 }
 
 FeaturePipeline::Options AdultOptions(const Frame& frame) {

@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "data/csv_reader.h"
-#include "data/infer.h"
 #include "features/pipeline.h"
 #include "runtime/tree_ensemble.h"
 #include "test_util.h"
@@ -274,12 +272,8 @@ TEST(TreeEnsemble, RefusesWhatItCannotCompile) {
 }
 
 TEST(TreeEnsemble, AdultThroughThePipelineEqualsXgboost) {
-  const auto root = testing::SharedDatasets();
-  if (!root) GTEST_SKIP() << "shared data sets not found";
-  Result<RawTable> raw = ReadCsvFile((*root / "adult/adult-train.csv").string(), {}, nullptr);
-  ASSERT_TRUE(raw.ok()) << raw.status().message();
-  Result<Frame> frame = InferFrame(*raw, {});
-  ASSERT_TRUE(frame.ok()) << frame.status().message();
+  const Frame* frame = testing::AdultTrain();
+  if (frame == nullptr) GTEST_SKIP() << "shared data sets not found";
   TaskSpec task;
   task.target = "target";
   task.positive_class = ">50K";

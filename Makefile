@@ -29,6 +29,7 @@ bench: bootstrap
 	@cmake --build build-release -j $(JOBS)
 	@/usr/bin/python3 bench/ingest_vs_pandas.py --kiln-bench build-release/bench/ingest_bench
 	@/usr/bin/python3 bench/train_vs_python.py --kiln build-release/kiln
+	@build-release/bench/tree_runtime_bench
 
 fuzz: bootstrap
 	@scripts/fuzz-smoke 30

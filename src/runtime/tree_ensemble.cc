@@ -43,15 +43,18 @@ struct RawModel {
 // A SAX consumer for nlohmann's UBJSON parser that keeps only RawModel's paths.
 class ModelReader {
  public:
-  explicit ModelReader(RawModel* out) : out_(out) {}
+  // `input_bytes` bounds the work: UBJSON lets a typed array of nulls or booleans declare any
+  // count while taking no bytes per element, so the reader stops after more values than bytes.
+  ModelReader(RawModel* out, size_t input_bytes) : out_(out), budget_(2 * input_bytes + 64) {}
 
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
+  bool null() { return Spend(); }
+  bool boolean(bool) { return Spend(); }
   bool number_integer(int64_t v) { return Number(static_cast<double>(v)); }
   bool number_unsigned(uint64_t v) { return Number(static_cast<double>(v)); }
   bool number_float(double v, const std::string&) { return Number(v); }
-  bool binary(json::binary_t&) { return true; }
+  bool binary(json::binary_t&) { return Spend(); }
   bool string(std::string& v) {
+    if (!Spend()) return false;
     if (Inside({"learner", "learner_model_param"})) {
       out_->learner_params[key_] = v;
     } else if (Inside({"learner", "objective"}) && key_ == "name") {
@@ -66,16 +69,18 @@ class ModelReader {
   }
   bool key(std::string& k) {
     key_ = k;
-    return true;
+    return Spend();
   }
-  bool start_object(size_t) {
+  bool start_object(size_t count) {
+    if (!Spend() || !Fits(count)) return false;
     Open(false);
     if (Inside({"learner"})) out_->has_learner = true;
     if (Inside({"learner", "gradient_booster", "model", "trees", "[]"})) out_->trees.emplace_back();
     return true;
   }
   bool end_object() { return Close(); }
-  bool start_array(size_t) {
+  bool start_array(size_t count) {
+    if (!Spend() || !Fits(count)) return false;
     Open(true);
     target_ = nullptr;
     if (Inside({"learner", "gradient_booster", "model", "tree_info"})) {
@@ -96,9 +101,21 @@ class ModelReader {
 
  private:
   bool Number(double v) {
+    if (!Spend()) return false;
     if (target_ != nullptr && arrays_.back()) target_->push_back(v);
     return true;
   }
+  bool Spend() {
+    if (budget_ == 0) return false;
+    --budget_;
+    return true;
+  }
+  // A declared element count (npos when none is declared) no larger than the work left, at a
+  // nesting depth XGBoost's documents never reach (the parser recurses once per level).
+  bool Fits(size_t count) const {
+    return path_.size() < kMaxDepth && (count == static_cast<size_t>(-1) || count <= budget_);
+  }
+  static constexpr size_t kMaxDepth = 32;
   void Open(bool array) {
     // The container's name: its key in an object, "[]" in an array, "" for the root.
     path_.push_back(arrays_.empty() ? std::string() : arrays_.back() ? "[]" : key_);
@@ -125,6 +142,7 @@ class ModelReader {
   std::vector<bool> arrays_;
   std::string key_;
   std::vector<double>* target_ = nullptr;
+  size_t budget_;
 };
 
 // XGBoost writes its parameters as decimal text ("5E-1").
@@ -175,7 +193,7 @@ float Sigmoid(float x) {
 
 Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int rounds) {
   RawModel raw;
-  ModelReader reader(&raw);
+  ModelReader reader(&raw, ubjson.size());
   bool parsed = false;
   try {
     parsed = json::sax_parse(ubjson.begin(), ubjson.end(), &reader, json::input_format_t::ubjson,

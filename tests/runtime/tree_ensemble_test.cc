@@ -260,6 +260,18 @@ TEST(TreeEnsemble, RefusesWhatItCannotCompile) {
   EXPECT_EQ(e.status().code(), ErrorCode::kData);
   EXPECT_NE(e.status().message().find("gblinear"), std::string::npos) << e.status().message();
 
+  // UBJSON lets a typed array of nulls declare any count at no byte per element; the reader
+  // refuses counts past the input instead of looping through them.
+  const std::string nulls =
+      std::string("[$Z#L") + std::string("\x7f\xff\xff\xff\xff\xff\xff\xff", 8);
+  EXPECT_FALSE(TreeEnsemble::FromXgboost(nulls).ok());
+  const std::string in_object =
+      std::string("{i\x07learner[$Z#L") + std::string("\x00\x00\x00\x00\x7f\xff\xff\xff", 8) + "}";
+  EXPECT_FALSE(TreeEnsemble::FromXgboost(in_object).ok());
+
+  // Deep nesting is refused before the parser's recursion can exhaust the stack.
+  EXPECT_FALSE(TreeEnsemble::FromXgboost(std::string(100000, '[')).ok());
+
   // Every truncation of a real model is refused or compiles; none crashes.
   Booster trees;
   Train(g.x, g.y, g.rows, g.cols, g.types, {{"tree_method", "hist"}, {"max_depth", "3"}}, 3,

@@ -1592,6 +1592,14 @@ std::string SyntaxHint(const std::string& message) {
   }
   return "";
 }
+// A mark at byte `pos`, on 0-based `line` that starts at byte `line_begin`.
+YAML::Mark MarkAt(size_t pos, int line, size_t line_begin) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(pos);
+  mark.line = line;
+  mark.column = static_cast<int>(pos - line_begin);
+  return mark;
+}
 
 // YAML forbids tabs in indentation, and yaml-cpp then reports some unrelated symptom; the first
 // such tab at or before the failing line is the real cause.
@@ -1604,11 +1612,7 @@ std::optional<YAML::Mark> FindIndentationTab(std::string_view text, int last_lin
     size_t content = row.find_first_not_of(" \t");
     size_t tab = row.find('\t');
     if (content != std::string_view::npos && tab < content && row[content] != '#') {
-      YAML::Mark mark;
-      mark.line = line;
-      mark.column = static_cast<int>(tab);
-      mark.pos = static_cast<int>(start + tab);
-      return mark;
+      return MarkAt(start + tab, line, start);
     }
     start = end + 1;
     ++line;
@@ -1634,11 +1638,10 @@ Status CheckNesting(Checker& checker, std::string_view text) {
     char c = text[i];
     if (c == '[' || c == '{') {
       if (++depth <= kMaxFlowDepth) continue;
-      YAML::Mark mark;
-      mark.pos = static_cast<int>(i);
-      mark.line = static_cast<int>(std::count(text.begin(), text.begin() + i, '\n'));
-      size_t line_start = text.rfind('\n', i);
-      mark.column = static_cast<int>(line_start == std::string_view::npos ? i : i - line_start - 1);
+      const size_t newline = text.rfind('\n', i);
+      const YAML::Mark mark =
+          MarkAt(i, static_cast<int>(std::count(text.begin(), text.begin() + i, '\n')),
+                 newline == std::string_view::npos ? 0 : newline + 1);
       return MakeError(ErrorCode::kConfig, "{} nests lists or mappings more than {} deep at {}",
                        checker.file(), kMaxFlowDepth, checker.Where(mark));
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -1684,14 +1687,10 @@ Status CheckCharacters(Checker& checker, std::string_view text) {
       continue;
     }
     if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\r') continue;
-    YAML::Mark mark;
-    mark.pos = static_cast<int>(i);
-    mark.line = line;
-    mark.column = static_cast<int>(i - line_begin);
     return MakeError(ErrorCode::kConfig,
                      "{} holds the control character 0x{:02x} at {}; a kiln.yaml is text, so "
                      "remove it (is this the right file?)",
-                     checker.file(), c, checker.Where(mark));
+                     checker.file(), c, checker.Where(MarkAt(i, line, line_begin)));
   }
   return Status::Ok();
 }
@@ -1712,13 +1711,6 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
   size_t line_indent = 0;
   constexpr size_t kNoBlock = std::numeric_limits<size_t>::max();
   size_t block = kNoBlock;  // the indent of the line that opened a block scalar
-  const auto mark_at = [&](size_t i) {
-    YAML::Mark mark;
-    mark.pos = static_cast<int>(i);
-    mark.line = line;
-    mark.column = static_cast<int>(i - line_begin);
-    return mark;
-  };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n' || i == 0) {
@@ -1764,30 +1756,22 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
       return MakeError(ErrorCode::kConfig,
                        "{} has '{}' right after a quoted value or a closing bracket at {}; end the "
                        "line there, or put ':' or ',' where one belongs",
-                       checker.file(), c, checker.Where(mark_at(i)));
+                       checker.file(), c, checker.Where(MarkAt(i, line, line_begin)));
     }
     closed = false;
     if (c == '%' && i == line_begin) {
       // A directive line (%YAML, %TAG): its text is not content, so the scan above would misread
       // it, and yaml-cpp hangs on a stray comma after one ("%[\n,"). kiln.yaml needs none.
-      YAML::Mark mark;
-      mark.pos = static_cast<int>(i);
-      mark.line = line;
-      mark.column = 0;
       return MakeError(ErrorCode::kConfig,
                        "{} has a YAML directive ('%...') at {}; kiln.yaml takes none: remove the "
                        "line (quote a value that starts with %)",
-                       checker.file(), checker.Where(mark));
+                       checker.file(), checker.Where(MarkAt(i, line, line_begin)));
     }
     if (c == ',' && depth == 0 && value_ended) {
-      YAML::Mark mark;
-      mark.pos = static_cast<int>(i);
-      mark.line = line;
-      mark.column = static_cast<int>(i - line_begin);
       return MakeError(ErrorCode::kConfig,
                        "{} has a ',' outside any list or mapping at {}, where no value comes "
                        "before it; put the value in quotes, or inside [ ] to make a list",
-                       checker.file(), checker.Where(mark));
+                       checker.file(), checker.Where(MarkAt(i, line, line_begin)));
     }
     const char before = i == line_begin ? ' ' : text[i - 1];
     const bool value_start = before == ' ' || before == '\t' || before == '[' || before == '{' ||
@@ -1796,9 +1780,9 @@ Status CheckStrayCommas(Checker& checker, std::string_view text) {
       while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
     } else if ((c == '"' || c == '\'') && value_start) {
       quote = c;
-    } else if (depth == 0 && (value_start || value_ended) && (c == '!' || c == '&')) {
-      // A tag or an anchor (also one glued to a value that has just ended, as in "'a'!t,"):
-      // skip it; what follows still starts the value.
+    } else if (depth == 0 && value_start && (c == '!' || c == '&')) {
+      // A tag or an anchor: skip it; what follows still starts the value. (One glued to a
+      // finished value, "'a'!t,", is refused above.)
       while (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != ' ' &&
              text[i + 1] != '\t' && text[i + 1] != '\n') {
         ++i;

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "core/parallel.h"
 #include "evaluate/metrics.h"
@@ -143,6 +142,10 @@ TrainData MakeTrainData(const ProblemSpec& spec, const Target& target, const Pre
   return data;
 }
 
+double Seconds(const Model::Window& w) {
+  return std::chrono::duration<double>(w.end - w.begin).count();
+}
+
 // The wall time covered by at least one of `windows`.
 double CoveredSeconds(std::vector<Model::Window> windows) {
   std::sort(windows.begin(), windows.end(),
@@ -154,17 +157,11 @@ double CoveredSeconds(std::vector<Model::Window> windows) {
       run->end = std::max(run->end, w.end);
       continue;
     }
-    if (run) covered += std::chrono::duration<double>(run->end - run->begin).count();
+    if (run) covered += Seconds(*run);
     run = w;
   }
-  if (run) covered += std::chrono::duration<double>(run->end - run->begin).count();
+  if (run) covered += Seconds(*run);
   return covered;
-}
-
-double BoostSeconds(const Model& model) {
-  const nlohmann::json summary = nlohmann::json::parse(model.Summary(), nullptr, false);
-  if (!summary.is_object() || !summary.contains("boost_seconds")) return 0;
-  return summary["boost_seconds"].get<double>();
 }
 
 // Group codes for group k-fold: equal values share a code, missing values share one.
@@ -414,10 +411,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   };
   const auto cost_of = [&](size_t c, size_t rows) {
     const std::string& family = specs[c].family;
-    const double per_row = family == "xgboost"         ? specs[c].trees
-                           : family == "random_forest" ? specs[c].trees
-                           : family == "baseline"      ? 0.01
-                                                       : 1.0;
+    const double per_row = family == "xgboost" || family == "random_forest" ? specs[c].trees
+                           : family == "baseline"                           ? 0.01
+                                                                            : 1.0;
     return per_row * static_cast<double>(rows);
   };
   std::vector<Task> tasks;
@@ -456,7 +452,6 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
 
   struct FoldOutcome {
     std::map<std::string, double> metrics;
-    std::optional<Model::Window> window;
     double boost_seconds = 0;
     double seconds = 0;
     std::string summary;
@@ -480,6 +475,16 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   std::vector<std::map<PipelineKey, Prepared>> cache(folds.size());
   std::vector<std::mutex> cache_mutex(folds.size());
   const size_t per_row = spec.task.type == TaskType::kMulticlass ? target.classes.size() : 1;
+  // When each fit's boosting rounds ran, folds and refits alike, for timings.boost.
+  std::vector<Model::Window> windows;
+  std::mutex windows_mutex;
+  const auto record_window = [&](const Model& model) -> double {
+    const std::optional<Model::Window> w = model.BoostWindow();
+    if (!w) return 0;
+    const std::lock_guard<std::mutex> lock(windows_mutex);
+    windows.push_back(*w);
+    return Seconds(*w);
+  };
 
   const auto run_fold = [&](size_t c, size_t f, int threads) -> Status {
     const auto task_start = Clock::now();
@@ -519,15 +524,12 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     }
     FoldOutcome& o = outcomes[c][f];
     o.metrics = ComputeAllMetrics(FoldPredictions(oof, folds[f].test));
-    o.boost_seconds = BoostSeconds(*model);
-    o.window = model->BoostWindow();
+    o.boost_seconds = record_window(*model);
     o.summary = model->Summary();
     o.seconds = Since(task_start);
     report(fmt::format("{} fold {}/{}", names[c], f + 1, folds.size()));
     return Status::Ok();
   };
-  std::vector<Model::Window> windows;
-  std::mutex windows_mutex;
   const auto run_refit = [&](size_t c, int threads) -> Status {
     const ModelSpec& m = specs[c];
     KILN_ASSIGN_OR_RETURN(
@@ -535,10 +537,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
                             usable, {}, m.early_stopping > 0));
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                           TrainModel(m, MakeTrainData(spec, target, p, threads)));
-    if (const std::optional<Model::Window> w = model->BoostWindow()) {
-      const std::lock_guard<std::mutex> lock(windows_mutex);
-      windows.push_back(*w);
-    }
+    record_window(*model);
     refitted[c] = Refitted{std::move(p.pipeline), std::move(model)};
     report(fmt::format("{} on every row", names[c]));
     return Status::Ok();
@@ -553,19 +552,11 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   }));
   cache.clear();
   out.timings.cv = Since(start);
-  if (!windows.empty() || std::any_of(outcomes.begin(), outcomes.end(), [](const auto& c) {
-        return std::any_of(c.begin(), c.end(), [](const FoldOutcome& o) { return o.window; });
-      })) {
+  if (!windows.empty()) {
     Clock::time_point first = Clock::time_point::max(), last = Clock::time_point::min();
-    const auto widen = [&](const Model::Window& w) {
+    for (const Model::Window& w : windows) {
       first = std::min(first, w.begin);
       last = std::max(last, w.end);
-    };
-    for (const Model::Window& w : windows) widen(w);
-    for (const auto& c : outcomes) {
-      for (const FoldOutcome& o : c) {
-        if (o.window) widen(*o.window);
-      }
     }
     spdlog::debug("cross-validation: boosting began {:.3f} s in and ended {:.3f} s before the end",
                   std::chrono::duration<double>(first - start).count(),
@@ -579,7 +570,6 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
       result.folds.push_back(o.metrics);
       result.boost_seconds += o.boost_seconds;
       result.seconds += o.seconds;
-      if (o.window) windows.push_back(*o.window);
     }
     result.summary = outcomes[c].back().summary;
     Summarise(result);

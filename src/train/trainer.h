@@ -43,7 +43,7 @@ struct CandidateResult {
   Predictions oof;                                   // out-of-fold scores for every usable row
   double seconds = 0;        // features + fitting + scoring, summed over folds (which may overlap)
   double boost_seconds = 0;  // of which XGBoost boosting rounds
-  std::string summary;                               // the last fold's Model::Summary()
+  std::string summary;       // the last fold's Model::Summary()
 };
 
 struct TrainTimings {

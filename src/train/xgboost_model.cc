@@ -94,8 +94,7 @@ struct Header {
   size_t cols = 0;
   int rounds = 0;  // boosting rounds kept (early stopping may keep fewer than grown)
   int grown = 0;   // boosting rounds grown
-  double boost_seconds = 0;
-  std::optional<Model::Window> window;
+  std::optional<Model::Window> window;  // when this fit's boosting rounds ran
   std::vector<uint8_t> categorical;
 };
 
@@ -165,12 +164,18 @@ class XgboostModel : public Model {
   std::string Summary() const override {
     return nlohmann::json{{"rounds_grown", header_.grown},
                           {"rounds_kept", header_.rounds},
-                          {"boost_seconds", header_.boost_seconds},
+                          {"boost_seconds", BoostSeconds()},
                           {"scorer", Scorer()}}
         .dump();
   }
 
   std::optional<Window> BoostWindow() const override { return header_.window; }
+
+  double BoostSeconds() const {
+    return header_.window
+               ? std::chrono::duration<double>(header_.window->end - header_.window->begin).count()
+               : 0.0;
+  }
 
   std::vector<double> Importance() const override {
     std::vector<double> scores(header_.cols, 0.0);
@@ -352,9 +357,7 @@ Result<std::unique_ptr<Model>> Train(const ModelSpec& spec, const TrainData& dat
       break;
     }
   }
-  const auto end = std::chrono::steady_clock::now();
-  header.boost_seconds = std::chrono::duration<double>(end - start).count();
-  header.window = Model::Window{start, end};
+  header.window = Model::Window{start, std::chrono::steady_clock::now()};
   header.rounds = early_stopping ? best_round + 1 : header.grown;
   if (early_stopping) {
     spdlog::debug("{}: early stopping kept {} of {} rounds (validation {} {:.5f})", header.family,

@@ -53,16 +53,43 @@ std::string Leaderboard(const TrainReport& r) {
   return text;
 }
 
-void Train(Context& ctx, const TrainRequest& request) {
+std::string EvaluationText(const EvaluateReport& r);
+
+// What `kiln evaluate --json` prints for an evaluation.
+nlohmann::json EvaluationJson(const EvaluateReport& r) {
+  nlohmann::json out = r.evaluation.document;
+  out["report_path"] = r.html_path;
+  out["json_path"] = r.json_path;
+  out["timings"] = r.timings;
+  out["timings"]["total"] = r.seconds;
+  return out;
+}
+
+void RefuseOnNoGo(Context& ctx, const EvaluateReport& r) {
+  if (r.evaluation.gate.go) return;
+  ctx.exit_code = ExitCodeFor(ErrorCode::kGateRefused);
+  if (!ctx.json) std::fputs("error: the gate refused the model (NO-GO)\n", stderr);
+}
+
+// `evaluate` holds the --evaluate, --resamples and --out options; its dataset is empty when
+// --evaluate was not given.
+void Train(Context& ctx, const TrainRequest& request, const EvaluateRequest& evaluate) {
   Result<Project> project = ctx.OpenProject();
   if (!project.ok()) return ctx.Fail(project.status());
   TrainRequest r = request;
   r.progress = ctx.progress();
+  if (!evaluate.dataset.empty()) r.evaluate = evaluate;
   Result<TrainReport> report = TrainProject(*project, r);
   if (!report.ok()) return ctx.Fail(report.status());
   nlohmann::json out = report->document;
   out["ok"] = true;
-  ctx.Emit(out, Leaderboard(*report));
+  std::string text = Leaderboard(*report);
+  if (report->evaluation) {
+    out["evaluation"] = EvaluationJson(*report->evaluation);
+    text += "\n" + EvaluationText(*report->evaluation);
+  }
+  ctx.Emit(out, text);
+  if (report->evaluation) RefuseOnNoGo(ctx, *report->evaluation);
 }
 
 std::string EvaluationText(const EvaluateReport& r) {
@@ -93,16 +120,8 @@ void Evaluate(Context& ctx, const EvaluateRequest& request) {
   if (!project.ok()) return ctx.Fail(project.status());
   Result<EvaluateReport> report = EvaluateRun(*project, request);
   if (!report.ok()) return ctx.Fail(report.status());
-  nlohmann::json out = report->evaluation.document;
-  out["report_path"] = report->html_path;
-  out["json_path"] = report->json_path;
-  out["timings"] = report->timings;
-  out["timings"]["total"] = report->seconds;
-  ctx.Emit(out, EvaluationText(*report));
-  if (!report->evaluation.gate.go) {
-    ctx.exit_code = ExitCodeFor(ErrorCode::kGateRefused);
-    if (!ctx.json) std::fputs("error: the gate refused the model (NO-GO)\n", stderr);
-  }
+  ctx.Emit(EvaluationJson(*report), EvaluationText(*report));
+  RefuseOnNoGo(ctx, *report);
 }
 
 void Runs(Context& ctx) {
@@ -145,7 +164,15 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       ->add_option("-j,--threads", request->threads,
                    "Cores to train on (0 = every core); folds train side by side")
       ->capture_default_str();
-  train->callback([&ctx, request] { Train(ctx, *request); });
+  auto train_eval = std::make_shared<EvaluateRequest>();
+  train->add_option("-e,--evaluate", train_eval->dataset,
+                    "NAME[@VERSION] of labelled data to evaluate the new run on, as `kiln "
+                    "evaluate` would (exit code 3 on NO-GO)");
+  train->add_option("-o,--out", train_eval->out_dir,
+                    "With --evaluate: folder for evaluation.json and report.html");
+  train->add_option("--resamples", train_eval->resamples, "With --evaluate: bootstrap resamples")
+      ->capture_default_str();
+  train->callback([&ctx, request, train_eval] { Train(ctx, *request, *train_eval); });
 
   auto eval = std::make_shared<EvaluateRequest>();
   auto* evaluate = app.add_subcommand(

@@ -197,8 +197,8 @@ Result<Bundle> DecodeBundle(std::string_view bytes) {
   return bundle;
 }
 
-Result<Predictions> PredictRows(const Bundle& bundle, const ScoringPair& pair, const Frame& frame,
-                                std::span<const size_t> rows, const Target& target) {
+Predictions MakePredictions(const Bundle& bundle, std::span<const size_t> rows,
+                            const Target& target, std::vector<double> scores) {
   Predictions p;
   p.task = bundle.task.type;
   if (bundle.task.type != TaskType::kRegression) p.classes = bundle.classes.size();
@@ -206,8 +206,14 @@ Result<Predictions> PredictRows(const Bundle& bundle, const ScoringPair& pair, c
   p.threshold = bundle.threshold;
   p.truth.reserve(rows.size());
   for (size_t row : rows) p.truth.push_back(target.values[row]);
-  KILN_ASSIGN_OR_RETURN(p.scores, pair.Score(frame, rows));
+  p.scores = std::move(scores);
   return p;
+}
+
+Result<Predictions> PredictRows(const Bundle& bundle, const ScoringPair& pair, const Frame& frame,
+                                std::span<const size_t> rows, const Target& target) {
+  KILN_ASSIGN_OR_RETURN(std::vector<double> scores, pair.Score(frame, rows));
+  return MakePredictions(bundle, rows, target, std::move(scores));
 }
 
 }  // namespace kiln

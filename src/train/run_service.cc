@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
+#include <optional>
+#include <span>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -160,6 +163,131 @@ void SortLeaderboard(const ProblemSpec& spec, std::vector<CandidateResult>& boar
 
 }  // namespace
 
+namespace {
+
+// Labelled data to evaluate on: the dataset after governance.
+struct EvaluationData {
+  DatasetVersionRecord record;
+  Frame frame;
+};
+
+Result<EvaluationData> LoadEvaluationData(Project& project, const std::string& dataset) {
+  if (dataset.empty()) {
+    return MakeError(ErrorCode::kUsage,
+                     "name the labelled data to evaluate on with --dataset "
+                     "NAME[@VERSION]");
+  }
+  KILN_ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(dataset));
+  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
+  KILN_ASSIGN_OR_RETURN(Frame frame, ApplyGovernance(project, std::move(loaded.frame), nullptr));
+  return EvaluationData{std::move(loaded.record), std::move(frame)};
+}
+
+// Scores of the bundle's two pairs on every row of the evaluation frame, made before the bundle
+// was complete (while other folds trained).
+struct EarlyScores {
+  std::optional<std::vector<double>> candidate, baseline;
+};
+
+// `all` holds `per_row` scores for every row of the frame; the scores of `rows`, in order.
+std::vector<double> ScoresOfRows(const std::vector<double>& all, std::span<const size_t> rows,
+                                 size_t per_row) {
+  std::vector<double> out;
+  out.reserve(rows.size() * per_row);
+  for (size_t row : rows) {
+    out.insert(out.end(), all.begin() + static_cast<std::ptrdiff_t>(row * per_row),
+               all.begin() + static_cast<std::ptrdiff_t>((row + 1) * per_row));
+  }
+  return out;
+}
+
+// The evaluation proper, shared by `kiln evaluate` and `kiln train --evaluate`: scores (unless
+// `early` has them), metrics with intervals, the gate, the JSON and HTML written, the audit entry.
+// `start` is when the caller began, for the timings; `report.timings["load"]` is the caller's.
+Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& request,
+                                      EvaluateReport report, const Bundle& bundle,
+                                      const EvaluationData& data, const EarlyScores& early,
+                                      Clock::time_point start) {
+  const ProblemSpec& spec = project.spec();
+  if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
+    return MakeError(ErrorCode::kConfig,
+                     "{} was trained for a {} task on '{}', but kiln.yaml now "
+                     "states a {} task on '{}'; retrain or restore kiln.yaml",
+                     report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
+                     TaskTypeName(spec.task.type), spec.task.target);
+  }
+  const Frame& frame = data.frame;
+  KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
+  std::vector<size_t> rows;
+  for (size_t r = 0; r < frame.rows(); ++r) {
+    if (!std::isnan(target.values[r])) rows.push_back(r);
+  }
+  if (rows.empty()) {
+    return MakeError(ErrorCode::kData,
+                     "{} has no rows with a value in target column '{}'; "
+                     "evaluation needs labelled rows",
+                     request.dataset, spec.task.target);
+  }
+  auto step = Clock::now();
+  const auto lap = [&](const char* name) {
+    report.timings[name] = Since(step);
+    step = Clock::now();
+  };
+  const size_t per_row =
+      bundle.task.type == TaskType::kMulticlass ? std::max<size_t>(bundle.classes.size(), 1) : 1;
+  const auto predict = [&](const ScoringPair& pair,
+                           const std::optional<std::vector<double>>& scores) {
+    if (!scores) return PredictRows(bundle, pair, frame, rows, target);
+    return Result<Predictions>(
+        MakePredictions(bundle, rows, target, ScoresOfRows(*scores, rows, per_row)));
+  };
+  KILN_ASSIGN_OR_RETURN(Predictions candidate, predict(bundle.candidate, early.candidate));
+  KILN_ASSIGN_OR_RETURN(Predictions baseline, predict(bundle.baseline, early.baseline));
+  lap("score");
+
+  EvaluationOptions options;
+  options.resamples = request.resamples;
+  options.seed = spec.validation.seed;
+  const std::string dataset = data.record.dataset + "@" + data.record.version;
+  KILN_ASSIGN_OR_RETURN(report.evaluation,
+                        Evaluate(spec, bundle, candidate, baseline, dataset, options));
+  nlohmann::json& doc = report.evaluation.document;
+  doc["model"]["run"] = report.run.id;
+  lap("evaluate");
+
+  const std::filesystem::path dir =
+      request.out_dir.empty()
+          ? project.root() / "reports" / fmt::format("{}-{}", report.run.id, data.record.dataset)
+          : std::filesystem::path(request.out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "cannot create report folder {}: {}", dir.string(),
+                     ec.message());
+  }
+  report.json_path = (dir / "evaluation.json").string();
+  report.html_path = (dir / "report.html").string();
+  KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
+  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.json_path, doc.dump(2) + "\n"));
+  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.html_path, html));
+  lap("report");
+
+  const GateDecision& gate = report.evaluation.gate;
+  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
+    const nlohmann::json details = {{"dataset", dataset},
+                                    {"go", gate.go},
+                                    {"reasons", gate.reasons},
+                                    {"report", report.json_path}};
+    return AppendAudit(
+        tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id, details.dump()});
+  }));
+  lap("store");
+  report.seconds = Since(start);
+  return report;
+}
+
+}  // namespace
+
 Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) {
   const auto start = Clock::now();
   const ProblemSpec& spec = project.spec();
@@ -169,6 +297,15 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   KILN_ASSIGN_OR_RETURN(
       Frame frame, ApplyGovernance(project, std::move(loaded.frame), &report.consent_excluded));
   const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
+  // The data to evaluate on is loaded before training, so that a wrong name fails at once.
+  std::optional<EvaluationData> evaluation_data;
+  EarlyScores early;
+  EvaluateReport evaluation;
+  if (request.evaluate) {
+    const auto eval_start = Clock::now();
+    KILN_ASSIGN_OR_RETURN(evaluation_data, LoadEvaluationData(project, request.evaluate->dataset));
+    evaluation.timings["load"] = Since(eval_start);
+  }
   report.load_seconds = Since(start);
   spdlog::info("training on {} (v{}): {} rows, {} columns", loaded.record.dataset,
                loaded.record.seq, frame.rows(), frame.cols());
@@ -179,9 +316,26 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   options.progress = [&](size_t done, size_t total, const std::string&) {
     bar.Update(done, total);
   };
+  double early_score_seconds = 0;
+  std::mutex early_mutex;
+  if (evaluation_data) {
+    // Each refitted pair scores the evaluation data at once, on the worker that fitted it.
+    options.on_refit = [&](bool baseline, const ScoringPair& pair) -> Status {
+      const auto score_start = Clock::now();
+      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, pair.Score(evaluation_data->frame));
+      const std::lock_guard<std::mutex> lock(early_mutex);
+      (baseline ? early.baseline : early.candidate) = std::move(scores);
+      early_score_seconds += Since(score_start);
+      return Status::Ok();
+    };
+  }
   KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
   bar.Finish();
   TrainOutcome& o = report.outcome;
+  // When the baseline is chosen, it is the candidate too.
+  if (evaluation_data && !early.candidate && o.bundle.candidate.spec.family == "baseline") {
+    early.candidate = early.baseline;
+  }
 
   const auto store_start = Clock::now();
   const auto chosen = std::find_if(o.leaderboard.begin(), o.leaderboard.end(),
@@ -233,9 +387,21 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
                        AuditEvent{run.created_by, "run.train", "run:" + run.id, details.dump()});
   }));
   report.store_seconds = Since(store_start);
-  report.total_seconds = Since(start);
   report.document["timings"]["load"] = report.load_seconds;
   report.document["timings"]["store"] = report.store_seconds;
+
+  if (evaluation_data) {
+    evaluation.run = run;
+    const auto eval_start = Clock::now();
+    KILN_ASSIGN_OR_RETURN(EvaluateReport done,
+                          EvaluateBundle(project, *request.evaluate, std::move(evaluation),
+                                         o.bundle, *evaluation_data, early, eval_start));
+    // Scoring ran during training; its time is reported beside the rest of the evaluation.
+    done.timings["score_during_training"] = early_score_seconds;
+    report.document["timings"]["evaluation"] = done.seconds;
+    report.evaluation = std::move(done);
+  }
+  report.total_seconds = Since(start);
   report.document["timings"]["total"] = report.total_seconds;
   return report;
 }
@@ -273,87 +439,13 @@ Result<Bundle> LoadRunBundle(Project& project, const RunRecord& run) {
 
 Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& request) {
   const auto start = Clock::now();
-  const ProblemSpec& spec = project.spec();
-  if (request.dataset.empty()) {
-    return MakeError(ErrorCode::kUsage,
-                     "name the labelled data to evaluate on with --dataset "
-                     "NAME[@VERSION]");
-  }
+  if (request.dataset.empty()) return LoadEvaluationData(project, request.dataset).status();
   EvaluateReport report;
   KILN_ASSIGN_OR_RETURN(report.run, FindRun(project, request.run));
   KILN_ASSIGN_OR_RETURN(Bundle bundle, LoadRunBundle(project, report.run));
-  if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
-    return MakeError(ErrorCode::kConfig,
-                     "{} was trained for a {} task on '{}', but kiln.yaml now "
-                     "states a {} task on '{}'; retrain or restore kiln.yaml",
-                     report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
-                     TaskTypeName(spec.task.type), spec.task.target);
-  }
-  KILN_ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(request.dataset));
-  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
-  KILN_ASSIGN_OR_RETURN(Frame frame, ApplyGovernance(project, std::move(loaded.frame), nullptr));
-  KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
-  std::vector<size_t> rows;
-  for (size_t r = 0; r < frame.rows(); ++r) {
-    if (!std::isnan(target.values[r])) rows.push_back(r);
-  }
-  if (rows.empty()) {
-    return MakeError(ErrorCode::kData,
-                     "{} has no rows with a value in target column '{}'; "
-                     "evaluation needs labelled rows",
-                     request.dataset, spec.task.target);
-  }
-  auto step = Clock::now();
-  const auto lap = [&](const char* name) {
-    report.timings[name] = Since(step);
-    step = Clock::now();
-  };
+  KILN_ASSIGN_OR_RETURN(EvaluationData data, LoadEvaluationData(project, request.dataset));
   report.timings["load"] = Since(start);
-  KILN_ASSIGN_OR_RETURN(Predictions candidate,
-                        PredictRows(bundle, bundle.candidate, frame, rows, target));
-  KILN_ASSIGN_OR_RETURN(Predictions baseline,
-                        PredictRows(bundle, bundle.baseline, frame, rows, target));
-  lap("score");
-
-  EvaluationOptions options;
-  options.resamples = request.resamples;
-  options.seed = spec.validation.seed;
-  const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
-  KILN_ASSIGN_OR_RETURN(report.evaluation,
-                        Evaluate(spec, bundle, candidate, baseline, dataset, options));
-  nlohmann::json& doc = report.evaluation.document;
-  doc["model"]["run"] = report.run.id;
-  lap("evaluate");
-
-  const std::filesystem::path dir =
-      request.out_dir.empty()
-          ? project.root() / "reports" / fmt::format("{}-{}", report.run.id, loaded.record.dataset)
-          : std::filesystem::path(request.out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kIo, "cannot create report folder {}: {}", dir.string(),
-                     ec.message());
-  }
-  report.json_path = (dir / "evaluation.json").string();
-  report.html_path = (dir / "report.html").string();
-  KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
-  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.json_path, doc.dump(2) + "\n"));
-  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.html_path, html));
-  lap("report");
-
-  const GateDecision& gate = report.evaluation.gate;
-  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
-    const nlohmann::json details = {{"dataset", dataset},
-                                    {"go", gate.go},
-                                    {"reasons", gate.reasons},
-                                    {"report", report.json_path}};
-    return AppendAudit(
-        tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id, details.dump()});
-  }));
-  lap("store");
-  report.seconds = Since(start);
-  return report;
+  return EvaluateBundle(project, request, std::move(report), bundle, data, EarlyScores{}, start);
 }
 
 }  // namespace kiln

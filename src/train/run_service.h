@@ -37,24 +37,6 @@ struct RunRecord {
   std::string report_json;  // the training document (leaderboard, timings, folds)
 };
 
-struct TrainRequest {
-  std::string dataset;  // NAME[@VERSION]; empty = the first kiln.yaml source, or the only dataset
-  int threads = 0;
-  bool progress = false;
-};
-
-struct TrainReport {
-  RunRecord run;
-  TrainOutcome outcome;
-  nlohmann::json document;  // what `kiln train --json` prints
-  int64_t consent_excluded = 0;
-  double load_seconds = 0;
-  double store_seconds = 0;
-  double total_seconds = 0;
-};
-
-Result<TrainReport> TrainProject(Project& project, const TrainRequest& request);
-
 // `ref` is a run id ("run-3"), its number ("3") or "latest". kNotFound naming the known runs.
 Result<RunRecord> FindRun(Project& project, const std::string& ref);
 Result<std::vector<RunRecord>> ListRuns(Project& project);
@@ -77,6 +59,32 @@ struct EvaluateReport {
   // gate), "report" (JSON and HTML written), "store" (the audit entry).
   std::map<std::string, double> timings;
 };
+
+struct TrainRequest {
+  std::string dataset;  // NAME[@VERSION]; empty = the first kiln.yaml source, or the only dataset
+  int threads = 0;
+  bool progress = false;
+  // When set (its `run` is ignored), the new run is then evaluated on `evaluate->dataset` exactly
+  // as EvaluateRun would evaluate it, in the same process: the refitted models score that data
+  // while the remaining folds train.
+  std::optional<EvaluateRequest> evaluate;
+};
+
+struct TrainReport {
+  RunRecord run;
+  TrainOutcome outcome;
+  nlohmann::json document;  // what `kiln train --json` prints
+  int64_t consent_excluded = 0;
+  double load_seconds = 0;
+  double store_seconds = 0;
+  double total_seconds = 0;
+  std::optional<EvaluateReport> evaluation;  // when the request asked for one
+};
+
+// Trains, stores the bundle and records the run and its audit entry in one transaction; then,
+// when asked, evaluates the run (see TrainRequest::evaluate). A NO-GO evaluation is a success, as
+// for EvaluateRun.
+Result<TrainReport> TrainProject(Project& project, const TrainRequest& request);
 
 // Evaluates and records an audit entry with the verdict. A NO-GO is a successful evaluation: the
 // caller turns `evaluation.gate.go == false` into exit code 3.

@@ -464,11 +464,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     out.leaderboard[c].spec = specs[c];
     out.leaderboard[c].oof = EmptyPredictions(spec, target, usable);
   }
-  struct Refitted {
-    FeaturePipeline pipeline;
-    std::unique_ptr<Model> model;
-  };
-  std::vector<std::optional<Refitted>> refitted(specs.size());
+  std::vector<std::optional<ScoringPair>> refitted(specs.size());
 
   // Candidates that share a pipeline key share each fold's prepared matrices; a fold's mutex
   // guards its cache while an entry is looked up or made (map entries never move once made).
@@ -538,7 +534,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                           TrainModel(m, MakeTrainData(spec, target, p, threads)));
     record_window(*model);
-    refitted[c] = Refitted{std::move(p.pipeline), std::move(model)};
+    ScoringPair pair{m, std::move(p.pipeline), std::shared_ptr<const Model>(std::move(model))};
+    if (options.on_refit) KILN_RETURN_IF_ERROR(options.on_refit(c == 0, pair));
+    refitted[c] = std::move(pair);
     report(fmt::format("{} on every row", names[c]));
     return Status::Ok();
   };
@@ -613,9 +611,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   out.bundle.created_at = SqlTimestampNow();
   for (const size_t c : refit) {
     ScoringPair& pair = c == 0 ? out.bundle.baseline : out.bundle.candidate;
-    pair.spec = specs[c];
-    pair.pipeline = std::move(refitted[c]->pipeline);
-    pair.model = std::move(refitted[c]->model);
+    pair = std::move(*refitted[c]);
     if (c == 0 && chosen == 0) out.bundle.candidate = out.bundle.baseline;
   }
   out.timings.final_fit = Since(start);

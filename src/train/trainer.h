@@ -73,6 +73,11 @@ struct TrainOptions {
   int threads = 0;  // cores to use (0 = every core); folds train side by side, one core each
   // Called with (step, of, what) as candidates and folds finish.
   std::function<void(size_t, size_t, const std::string&)> progress;
+  // Called with each pair refitted on every usable row as soon as it is fitted: the chosen
+  // candidate (`baseline` false) and the baseline (true; when the baseline is chosen, only that
+  // call). With a single candidate the refits run beside the folds, on a worker thread, so the
+  // caller can score held-out data while the folds still train. An error fails the training.
+  std::function<Status(bool baseline, const ScoringPair& pair)> on_refit;
 };
 
 // Cross-validates every candidate, picks the best by the north-star metric (ties go to the one

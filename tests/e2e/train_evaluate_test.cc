@@ -98,7 +98,8 @@ models:
     for (const std::string name : {"adult-train", "adult-test"}) {
       r->setup += r->project->AddData(datasets / "adult" / (name + ".csv"), name).out;
     }
-    r->train = r->project->RunJson("train -d adult-train", &r->train_result);
+    // The run is evaluated twice: in the training process, and again by `kiln evaluate`.
+    r->train = r->project->RunJson("train -d adult-train --evaluate adult-test", &r->train_result);
     r->evaluate = r->project->RunJson("evaluate latest -d adult-test", &r->evaluate_result);
     return r;
   }();
@@ -140,6 +141,28 @@ TEST(TrainEvaluateAdult, RecordsAGoRunWithItsReport) {
   const json audit = adult.project->RunJson("audit verify", &r);
   EXPECT_EQ(r.exit_code, 0) << r.out << audit.dump();
   EXPECT_TRUE(audit["ok"].get<bool>()) << audit.dump();
+}
+
+// What differs between two evaluations of one run: when they ran and how long they took.
+json WithoutTimes(json evaluation) {
+  evaluation.erase("timings");
+  evaluation.erase("created_at");
+  return evaluation;
+}
+
+TEST(TrainEvaluateAdult, TrainingWithEvaluateGivesWhatEvaluateGives) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the Adult test needs it";
+  const AdultRun& adult = Adult(*datasets);
+  ASSERT_EQ(adult.train_result.exit_code, 0) << adult.setup << adult.train_result.out;
+  ASSERT_EQ(adult.evaluate_result.exit_code, 0) << adult.evaluate_result.out;
+  ASSERT_TRUE(adult.train.contains("evaluation")) << adult.train.dump();
+  const json& during = adult.train["evaluation"];
+  EXPECT_EQ(during["model"]["run"], adult.train["run"]);
+  // The refitted models scored the test set while the folds trained.
+  EXPECT_GT(during["timings"]["score_during_training"].get<double>(), 0) << during["timings"];
+  EXPECT_EQ(WithoutTimes(during), WithoutTimes(adult.evaluate));
+  EXPECT_GT(adult.train["timings"]["evaluation"].get<double>(), 0);
 }
 
 TEST(TrainEvaluateAdult, TestRocAucMatchesTheXgboostPeer) {
@@ -270,6 +293,25 @@ TEST(TrainEvaluateNoGo, JsonShowsTheFailedNorthStarAndExitsThree) {
   EXPECT_TRUE(failed_north_star) << doc["gate"]["checks"].dump();
 }
 
+TEST(TrainEvaluateNoGo, TrainingWithEvaluateExitsThreeOnNoGo) {
+  const std::optional<fs::path> datasets = SharedDatasets();
+  if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the NO-GO test needs it";
+  const CreditRun& credit = Credit(*datasets);
+  ASSERT_EQ(credit.setup.exit_code, 0) << credit.setup.out;
+
+  CommandResult r;
+  const json doc = credit.project->RunJson("train --evaluate credit --resamples 200", &r);
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_TRUE(doc["ok"].get<bool>());  // the run is recorded; only its gate refused it
+  EXPECT_FALSE(doc["evaluation"]["gate"]["go"].get<bool>()) << doc["evaluation"].dump();
+  EXPECT_EQ(doc["evaluation"]["model"]["run"], doc["run"]);
+
+  const CommandResult text = credit.project->Run("train --evaluate credit --resamples 200");
+  EXPECT_EQ(text.exit_code, 3) << text.out;
+  EXPECT_NE(text.out.find("gate: NO-GO"), std::string::npos) << text.out;
+}
+
 TEST(TrainEvaluateNoGo, TextSaysNoGo) {
   const std::optional<fs::path> datasets = SharedDatasets();
   if (!datasets) GTEST_SKIP() << "../shared/datasets not found; the NO-GO test needs it";
@@ -340,6 +382,42 @@ TEST(TrainEvaluateErrors, EvaluatingAnUnknownRunIsNotFoundAndListsTheRuns) {
   EXPECT_NE(r.out.find("no run 'run-99'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("run-1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("kiln runs"), std::string::npos) << r.out;
+}
+
+TEST(TrainEvaluateErrors, TrainingWithEvaluateOnUnknownDataFailsBeforeTraining) {
+  Project project(kSmallSpec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv());
+  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+
+  const CommandResult r = project.Run("train --evaluate holdout");
+  EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kNotFound)) << r.out;
+  EXPECT_NE(r.out.find("holdout"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("training on"), std::string::npos) << r.out;
+  CommandResult runs;
+  EXPECT_TRUE(project.RunJson("runs", &runs)["runs"].empty());
+}
+
+TEST(TrainEvaluateErrors, TrainingWithEvaluateWhenTheBaselineIsChosen) {
+  std::string spec = kSmallSpec;
+  spec.replace(spec.find("{family: xgboost, trees: 5, max_depth: 2}"),
+               std::string("{family: xgboost, trees: 5, max_depth: 2}").size(),
+               "{family: baseline}");
+  Project project(spec);
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", SmallCsv());
+  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+
+  CommandResult r;
+  const json doc = project.RunJson("train --evaluate d --resamples 50", &r);
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_EQ(doc["chosen"], "baseline") << doc.dump();
+  ASSERT_TRUE(doc.contains("evaluation")) << doc.dump();
+  // The baseline is both models, so both score alike.
+  EXPECT_EQ(doc["evaluation"]["metrics"]["roc_auc"]["value"],
+            doc["evaluation"]["baseline"]["metrics"]["roc_auc"])
+      << doc["evaluation"].dump();
+  EXPECT_EQ(r.exit_code, 3) << r.out;  // a baseline never beats itself
 }
 
 TEST(TrainEvaluateErrors, EvaluatingWithoutRunsSaysToTrain) {

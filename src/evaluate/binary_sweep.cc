@@ -31,7 +31,8 @@ BinarySweep::BinarySweep(const Predictions& p) {
   log_loss_.resize(n);
   squared_.resize(n);
   positive_.resize(n);
-  closes_.resize(n);
+  group_.resize(n);
+  size_t predicted = 0;
   for (size_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
     const double q = std::clamp(p.scores[i], kEps, 1 - kEps);
@@ -44,10 +45,16 @@ BinarySweep::BinarySweep(const Predictions& p) {
     const double d = p.truth[i] - p.scores[i];
     squared_[k] = d * d;
     positive_[k] = positive ? 1.0 : 0.0;
-    closes_[k] = k + 1 == n || p.scores[order[k + 1]] != p.scores[i];
-    // Sorted by descending score, the rows predicted positive are a prefix.
-    if (p.scores[i] >= p.threshold) predicted_ = k + 1;
+    if (k > 0 && p.scores[order[k - 1]] != p.scores[i]) ++groups_;
+    group_[k] = static_cast<uint32_t>(groups_);
+    if (group_has_positive_.size() <= groups_) group_has_positive_.push_back(0);
+    group_has_positive_[groups_] |= positive ? 1 : 0;
+    // Sorted by descending score, the rows predicted positive are a prefix, and equal scores
+    // fall on the same side of the threshold, so the prefix ends at a group's end.
+    if (p.scores[i] >= p.threshold) predicted = k + 1;
   }
+  groups_ = n > 0 ? groups_ + 1 : 0;
+  predicted_groups_ = predicted > 0 ? group_[predicted - 1] + 1 : 0;
 }
 
 const std::vector<std::string>& BinarySweep::Names() {
@@ -73,13 +80,22 @@ const std::vector<std::string>& BinarySweep::Names() {
   return names;
 }
 
-bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
-                          std::map<std::string, double>* out) const {
-  double tp = 0, fp = 0;        // running, over groups above the current one
-  double tp_at = 0, fp_at = 0;  // predicted positive at the threshold
+// Three passes, each free of branches on the data. Rows: the sums over rows, and each group's
+// weighted positives and negatives. Groups: the running counts, the ROC area by trapezoids, and
+// for each group holding a positive its share of the precision-recall area, set aside. Then the
+// divisions those shares need, which do not wait on each other. Every sum is added in the order
+// a single loop over rows and groups would add it, so the results do not depend on this layout.
+BinarySweep::Sums BinarySweep::Sweep(const std::vector<uint32_t>& counts) const {
+  thread_local std::vector<double> group_tp, group_fp;  // per group
+  thread_local std::vector<double> gain, hits, seen;    // per group with a positive
+  group_tp.assign(groups_, 0.0);
+  group_fp.assign(groups_, 0.0);
+  gain.resize(groups_ + 1);
+  hits.resize(groups_ + 1);
+  seen.resize(groups_ + 1);
+
+  Sums s;
   double total = 0, loss = 0, squared = 0;
-  double auc = 0, ap = 0;
-  double group_tp = 0, group_fp = 0;
   const size_t n = weight_.size();
   for (size_t k = 0; k < n; ++k) {
     const double w = weight_[k] * counts[k];
@@ -87,22 +103,51 @@ bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
     total += w;
     loss += w * log_loss_[k];
     squared += w * squared_[k];
-    group_tp += wp;
-    group_fp += w - wp;
-    if (closes_[k] != 0) {
-      const double tp_new = tp + group_tp, fp_new = fp + group_fp;
-      auc += group_fp * (tp + tp_new) / 2;
-      if (group_tp > 0) ap += group_tp * (tp_new / (tp_new + fp_new));
+    group_tp[group_[k]] += wp;
+    group_fp[group_[k]] += w - wp;
+  }
+
+  double tp = 0, fp = 0, auc = 0;
+  size_t j = 0;
+  const auto groups = [&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; ++g) {
+      const double tp_new = tp + group_tp[g], fp_new = fp + group_fp[g];
+      auc += group_fp[g] * (tp + tp_new) / 2;
+      gain[j] = group_tp[g];
+      hits[j] = tp_new;
+      seen[j] = tp_new + fp_new;
+      j += group_has_positive_[g];
       tp = tp_new;
       fp = fp_new;
-      group_tp = group_fp = 0;
-      // Equal scores fall on the same side of the threshold, so the prefix ends at a group.
-      if (k + 1 == predicted_) {
-        tp_at = tp;
-        fp_at = fp;
-      }
     }
+  };
+  groups(0, predicted_groups_);
+  s.tp_at = tp;
+  s.fp_at = fp;
+  groups(predicted_groups_, groups_);
+
+  double ap = 0;
+  for (size_t i = 0; i < j; ++i) {
+    // A group whose positives were drawn zero times adds nothing (and 0 / 0 is avoided).
+    const double precision = hits[i] / std::max(seen[i], std::numeric_limits<double>::min());
+    ap += gain[i] > 0 ? gain[i] * precision : 0.0;
   }
+  s.tp = tp;
+  s.fp = fp;
+  s.auc = auc;
+  s.ap = ap;
+  s.total = total;
+  s.loss = loss;
+  s.squared = squared;
+  return s;
+}
+
+bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
+                          std::map<std::string, double>* out) const {
+  const Sums sums = Sweep(counts);
+  const double tp_at = sums.tp_at, fp_at = sums.fp_at, total = sums.total;
+  const double auc = sums.auc, ap = sums.ap, loss = sums.loss, squared = sums.squared;
+  const double tp = sums.tp, fp = sums.fp;
   const double positives = tp, negatives = fp;
   if (!(positives > 0) || !(negatives > 0)) return false;
 

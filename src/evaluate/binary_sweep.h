@@ -26,6 +26,17 @@ class BinarySweep {
   // caller falls back to ComputeMetric).
   bool Compute(const std::vector<uint32_t>& counts, std::map<std::string, double>* out) const;
 
+ private:
+  // The sums Compute turns into metrics.
+  struct Sums {
+    double tp = 0, fp = 0;        // weighted positives and negatives
+    double tp_at = 0, fp_at = 0;  // of which predicted positive at the threshold
+    double total = 0, loss = 0, squared = 0;
+    double auc = 0, ap = 0;  // unnormalised areas
+  };
+  Sums Sweep(const std::vector<uint32_t>& counts) const;
+
+ public:
   // The names Compute fills, which are those ComputeAllMetrics gives for binary tasks.
   static const std::vector<std::string>& Names();
 
@@ -36,8 +47,11 @@ class BinarySweep {
   std::vector<double> log_loss_;  // the row's clipped log loss
   std::vector<double> squared_;   // (truth - score)^2
   std::vector<double> positive_;  // 1 or 0
-  std::vector<uint8_t> closes_;   // 1 where the next row has a lower score (or at the end)
-  size_t predicted_ = 0;          // rows [0, predicted_) score at or above the threshold
+  std::vector<uint32_t> group_;   // rows of equal score share a group; groups are numbered
+                                  // in order from 0
+  std::vector<uint8_t> group_has_positive_;  // per group: some row's truth is 1
+  size_t groups_ = 0;
+  size_t predicted_groups_ = 0;  // groups [0, predicted_groups_) score at or above the threshold
   std::vector<uint32_t> position_;
 };
 

@@ -32,6 +32,8 @@ BinarySweep::BinarySweep(const Predictions& p) {
   squared_.resize(n);
   positive_.resize(n);
   group_.resize(n);
+  sorted_scores_.resize(n);
+  positive_flags_.resize(n);
   size_t predicted = 0;
   for (size_t k = 0; k < n; ++k) {
     const uint32_t i = order[k];
@@ -45,6 +47,9 @@ BinarySweep::BinarySweep(const Predictions& p) {
     const double d = p.truth[i] - p.scores[i];
     squared_[k] = d * d;
     positive_[k] = positive ? 1.0 : 0.0;
+    positive_flags_[k] = positive ? 1 : 0;
+    sorted_scores_[k] = p.scores[i];
+    unweighted_ &= weight_[k] == 1.0;
     if (k > 0 && p.scores[order[k - 1]] != p.scores[i]) ++groups_;
     group_[k] = static_cast<uint32_t>(groups_);
     if (group_has_positive_.size() <= groups_) group_has_positive_.push_back(0);
@@ -142,9 +147,20 @@ BinarySweep::Sums BinarySweep::Sweep(const std::vector<uint32_t>& counts) const 
   return s;
 }
 
+size_t BinarySweep::PredictedAt(double threshold) const {
+  // Scores descend, so the rows at or above the threshold are a prefix.
+  return static_cast<size_t>(
+      std::partition_point(sorted_scores_.begin(), sorted_scores_.end(),
+                           [&](double score) { return score >= threshold; }) -
+      sorted_scores_.begin());
+}
+
 bool BinarySweep::Compute(const std::vector<uint32_t>& counts,
                           std::map<std::string, double>* out) const {
-  const Sums sums = Sweep(counts);
+  return Metrics(Sweep(counts), out);
+}
+
+bool BinarySweep::Metrics(const Sums& sums, std::map<std::string, double>* out) {
   const double tp_at = sums.tp_at, fp_at = sums.fp_at, total = sums.total;
   const double auc = sums.auc, ap = sums.ap, loss = sums.loss, squared = sums.squared;
   const double tp = sums.tp, fp = sums.fp;

@@ -26,7 +26,6 @@ class BinarySweep {
   // caller falls back to ComputeMetric).
   bool Compute(const std::vector<uint32_t>& counts, std::map<std::string, double>* out) const;
 
- private:
   // The sums Compute turns into metrics.
   struct Sums {
     double tp = 0, fp = 0;        // weighted positives and negatives
@@ -35,8 +34,17 @@ class BinarySweep {
     double auc = 0, ap = 0;  // unnormalised areas
   };
   Sums Sweep(const std::vector<uint32_t>& counts) const;
+  // The metrics of `sums`, or false when a class is absent (see Compute).
+  static bool Metrics(const Sums& sums, std::map<std::string, double>* out);
 
- public:
+  // Positions [0, PredictedAt(t)) score at or above t.
+  size_t PredictedAt(double threshold) const;
+  // Whether every row weighs 1, so that the sums of counts are exact integers in any order.
+  bool unweighted() const { return unweighted_; }
+  // 1 at the positions of positive rows.
+  const std::vector<uint8_t>& positive_flags() const { return positive_flags_; }
+  size_t rows() const { return weight_.size(); }
+
   // The names Compute fills, which are those ComputeAllMetrics gives for binary tasks.
   static const std::vector<std::string>& Names();
 
@@ -51,6 +59,9 @@ class BinarySweep {
                                   // in order from 0
   std::vector<uint8_t> group_has_positive_;  // per group: some row's truth is 1
   size_t groups_ = 0;
+  std::vector<double> sorted_scores_;  // descending
+  std::vector<uint8_t> positive_flags_;
+  bool unweighted_ = true;
   size_t predicted_groups_ = 0;  // groups [0, predicted_groups_) score at or above the threshold
   std::vector<uint32_t> position_;
 };

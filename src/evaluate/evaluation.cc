@@ -35,8 +35,8 @@ Result<nlohmann::json> MetricIntervals(const Predictions& p,
   if (options.resamples > 0) {
     MetricParams params;
     params.k = kReportTopK;
-    KILN_ASSIGN_OR_RETURN(
-        intervals, BootstrapIntervals(names, p, params, options.resamples, 0.95, options.seed));
+    KILN_ASSIGN_OR_RETURN(intervals, BootstrapIntervals(names, p, params, options.resamples, 0.95,
+                                                        options.seed, options.prepared.get()));
   }
   nlohmann::json out = nlohmann::json::object();
   for (const std::string& name : names) {

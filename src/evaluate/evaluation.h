@@ -4,6 +4,7 @@
 // is the JSON document docs/evaluation-json.md describes; the HTML report renders it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/status.h"
 #include "evaluate/gate.h"
 #include "evaluate/predictions.h"
+#include "evaluate/significance.h"
 #include "registry/bundle.h"
 
 namespace kiln {
@@ -20,6 +22,9 @@ namespace kiln {
 struct EvaluationOptions {
   int resamples = 1000;  // bootstrap resamples per metric interval; 0 = no intervals
   uint64_t seed = 42;
+  // The candidate's resamples, drawn ahead (PrepareResamples with `resamples` and `seed`); the
+  // intervals are the same with or without it.
+  std::shared_ptr<const PreparedResamples> prepared;
 };
 
 struct Evaluation {

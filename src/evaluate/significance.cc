@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -258,11 +259,85 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
   return interval;
 }
 
+struct PreparedResamples {
+  BinarySweep sweep;
+  int resamples = 0;
+  uint64_t seed = 0;
+  std::vector<double> truth, scores;  // what it was made from
+  // Resample b's count of the row at each sweep position, rows() bytes per resample.
+  std::vector<uint8_t> counts;
+  std::vector<BinarySweep::Sums> sums;  // per resample, at the threshold it was made with
+
+  explicit PreparedResamples(const Predictions& p) : sweep(p) {}
+
+  bool Matches(const Predictions& p, int r, uint64_t s) const {
+    return r == resamples && s == seed && p.task == TaskType::kBinary && p.weights.empty() &&
+           p.truth == truth && p.scores == scores;
+  }
+
+  // Resample b's sums at a threshold whose prediction prefix is `predicted` positions long. With
+  // every weight 1 the counts are exact integers, so counting the prefix gives the sweep's
+  // figures to the bit.
+  BinarySweep::Sums At(size_t b, size_t predicted) const {
+    BinarySweep::Sums s = sums[b];
+    const uint8_t* c = counts.data() + b * sweep.rows();
+    const uint8_t* positive = sweep.positive_flags().data();
+    uint64_t drawn = 0, drawn_positive = 0;
+    for (size_t k = 0; k < predicted; ++k) {
+      drawn += c[k];
+      drawn_positive += static_cast<uint64_t>(c[k] * positive[k]);
+    }
+    s.tp_at = static_cast<double>(drawn_positive);
+    s.fp_at = static_cast<double>(drawn - drawn_positive);
+    return s;
+  }
+};
+
+std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, int resamples,
+                                                          uint64_t seed) {
+  constexpr size_t kMaxBytes = size_t{64} << 20;
+  if (p.task != TaskType::kBinary || !p.weights.empty() || resamples < 1 ||
+      !ValidatePredictions(p).ok() || p.rows() == 0 ||
+      p.rows() > kMaxBytes / static_cast<size_t>(resamples)) {
+    return nullptr;
+  }
+  auto prepared = std::make_shared<PreparedResamples>(p);
+  PreparedResamples& r = *prepared;
+  r.resamples = resamples;
+  r.seed = seed;
+  r.truth = p.truth;
+  r.scores = p.scores;
+  const size_t n = p.rows();
+  r.counts.resize(n * static_cast<size_t>(resamples));
+  r.sums.resize(static_cast<size_t>(resamples));
+  const Resampler resampler(n, seed);
+  std::vector<uint32_t> counts(n);
+  for (int b = 0; b < resamples; ++b) {
+    std::fill(counts.begin(), counts.end(), 0u);
+    resampler.Each(static_cast<uint64_t>(b), [&](size_t i) { ++counts[r.sweep.position(i)]; });
+    uint8_t* out = r.counts.data() + static_cast<size_t>(b) * n;
+    uint32_t largest = 0;
+    for (size_t k = 0; k < n; ++k) {
+      largest = std::max(largest, counts[k]);
+      out[k] = static_cast<uint8_t>(counts[k]);
+    }
+    if (largest > 255) return nullptr;  // a row drawn 256 times: never in practice
+    r.sums[static_cast<size_t>(b)] = r.sweep.Sweep(counts);
+  }
+  return prepared;
+}
+
 Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
                                                            const Predictions& p,
                                                            const MetricParams& params,
                                                            int resamples, double level,
                                                            uint64_t seed) {
+  return BootstrapIntervals(metrics, p, params, resamples, level, seed, nullptr);
+}
+
+Result<std::map<std::string, Interval>> BootstrapIntervals(
+    const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params,
+    int resamples, double level, uint64_t seed, const PreparedResamples* prepared) {
   KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap intervals"));
   KILN_RETURN_IF_ERROR(ValidatePredictions(p));
   const std::vector<std::string>& swept = BinarySweep::Names();
@@ -271,8 +346,12 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
     const bool in_sweep = std::find(swept.begin(), swept.end(), metrics[m]) != swept.end();
     (p.task == TaskType::kBinary && in_sweep ? fast : slow).push_back(m);
   }
+  if (prepared != nullptr && (fast.empty() || !prepared->Matches(p, resamples, seed))) {
+    prepared = nullptr;
+  }
   std::optional<BinarySweep> sweep;
-  if (!fast.empty()) sweep.emplace(p);
+  if (!fast.empty() && prepared == nullptr) sweep.emplace(p);
+  const size_t predicted = prepared != nullptr ? prepared->sweep.PredictedAt(p.threshold) : 0;
   const Resampler resampler(p.rows(), seed);
 
   // values[m][b]: metric m on resample b, NaN where undefined.
@@ -285,7 +364,13 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
     Predictions sample;
     for (int b = first; b < resamples; b += step) {
       std::vector<size_t> pending = slow;
-      if (sweep) {
+      if (prepared != nullptr) {
+        if (BinarySweep::Metrics(prepared->At(static_cast<size_t>(b), predicted), &swept_values)) {
+          for (size_t m : fast) values[m][static_cast<size_t>(b)] = swept_values.at(metrics[m]);
+        } else {
+          pending.insert(pending.end(), fast.begin(), fast.end());
+        }
+      } else if (sweep) {
         // Counts straight from the stream; the indices themselves are drawn again below only
         // when some metric needs the gathered resample.
         std::fill(counts.begin(), counts.end(), 0u);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,24 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std
                                                            const MetricParams& params = {},
                                                            int resamples = 1000,
                                                            double level = 0.95, uint64_t seed = 42);
+
+// Binary resamples drawn before the decision threshold is known (see PrepareResamples).
+struct PreparedResamples;
+
+// Draws the resamples that BootstrapIntervals(metrics, p, params, resamples, level, seed) would
+// draw, whatever p.threshold is, and sums over each what does not depend on the threshold. A later
+// BootstrapIntervals call on the same rows and scores, at any threshold, then only counts each
+// resample's rows above the threshold: the costly part can run while the threshold is still
+// being chosen. Null when this does not apply: a task other than binary, weights, or more than
+// 64 MiB of counts (rows x resamples bytes).
+std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, int resamples,
+                                                          uint64_t seed);
+
+// BootstrapIntervals using `prepared`, which gives the same intervals when it was made from the
+// same truth, scores, resamples and seed, and is ignored otherwise.
+Result<std::map<std::string, Interval>> BootstrapIntervals(
+    const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params,
+    int resamples, double level, uint64_t seed, const PreparedResamples* prepared);
 
 struct Comparison {
   std::string method;    // "paired_bootstrap" or "delong"

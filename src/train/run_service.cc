@@ -187,7 +187,17 @@ Result<EvaluationData> LoadEvaluationData(Project& project, const std::string& d
 // was complete (while other folds trained).
 struct EarlyScores {
   std::optional<std::vector<double>> candidate, baseline;
+  std::shared_ptr<const PreparedResamples> resamples;  // the candidate's bootstrap, drawn ahead
 };
+
+// The rows whose target has a value.
+std::vector<size_t> LabelledRows(const Target& target) {
+  std::vector<size_t> rows;
+  for (size_t r = 0; r < target.values.size(); ++r) {
+    if (!std::isnan(target.values[r])) rows.push_back(r);
+  }
+  return rows;
+}
 
 // `all` holds `per_row` scores for every row of the frame; the scores of `rows`, in order.
 std::vector<double> ScoresOfRows(const std::vector<double>& all, std::span<const size_t> rows,
@@ -218,10 +228,7 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   }
   const Frame& frame = data.frame;
   KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
-  std::vector<size_t> rows;
-  for (size_t r = 0; r < frame.rows(); ++r) {
-    if (!std::isnan(target.values[r])) rows.push_back(r);
-  }
+  const std::vector<size_t> rows = LabelledRows(target);
   if (rows.empty()) {
     return MakeError(ErrorCode::kData,
                      "{} has no rows with a value in target column '{}'; "
@@ -248,6 +255,7 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   EvaluationOptions options;
   options.resamples = request.resamples;
   options.seed = spec.validation.seed;
+  options.prepared = early.resamples;
   const std::string dataset = data.record.dataset + "@" + data.record.version;
   KILN_ASSIGN_OR_RETURN(report.evaluation,
                         Evaluate(spec, bundle, candidate, baseline, dataset, options));
@@ -320,11 +328,28 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   std::mutex early_mutex;
   if (evaluation_data) {
     // Each refitted pair scores the evaluation data at once, on the worker that fitted it.
-    options.on_refit = [&](bool baseline, const ScoringPair& pair) -> Status {
+    // The candidate's bootstrap resamples are drawn there too: only counting each resample's
+    // rows above the decision threshold waits for the folds.
+    options.on_refit = [&](bool baseline, const ScoringPair& pair,
+                           const std::vector<std::string>& classes) -> Status {
       const auto score_start = Clock::now();
       KILN_ASSIGN_OR_RETURN(std::vector<double> scores, pair.Score(evaluation_data->frame));
+      std::shared_ptr<const PreparedResamples> resamples;
+      if (!baseline && spec.task.type == TaskType::kBinary && request.evaluate->resamples > 0) {
+        Result<Target> target = ExtractTargetFor(evaluation_data->frame, spec.task, classes);
+        if (target.ok()) {  // else the evaluation reports the problem
+          Bundle shape;     // what the predictions take from the bundle to come
+          shape.task = spec.task;
+          shape.classes = classes;
+          const std::vector<size_t> rows = LabelledRows(*target);
+          resamples =
+              PrepareResamples(MakePredictions(shape, rows, *target, ScoresOfRows(scores, rows, 1)),
+                               request.evaluate->resamples, spec.validation.seed);
+        }
+      }
       const std::lock_guard<std::mutex> lock(early_mutex);
       (baseline ? early.baseline : early.candidate) = std::move(scores);
+      if (resamples) early.resamples = std::move(resamples);
       early_score_seconds += Since(score_start);
       return Status::Ok();
     };

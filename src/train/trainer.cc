@@ -535,7 +535,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
                           TrainModel(m, MakeTrainData(spec, target, p, threads)));
     record_window(*model);
     ScoringPair pair{m, std::move(p.pipeline), std::shared_ptr<const Model>(std::move(model))};
-    if (options.on_refit) KILN_RETURN_IF_ERROR(options.on_refit(c == 0, pair));
+    if (options.on_refit) KILN_RETURN_IF_ERROR(options.on_refit(c == 0, pair, target.classes));
     refitted[c] = std::move(pair);
     report(fmt::format("{} on every row", names[c]));
     return Status::Ok();
@@ -555,6 +555,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     for (const Model::Window& w : windows) {
       first = std::min(first, w.begin);
       last = std::max(last, w.end);
+      spdlog::trace("boosting from {:.3f} s to {:.3f} s",
+                    std::chrono::duration<double>(w.begin - start).count(),
+                    std::chrono::duration<double>(w.end - start).count());
     }
     spdlog::debug("cross-validation: boosting began {:.3f} s in and ended {:.3f} s before the end",
                   std::chrono::duration<double>(first - start).count(),

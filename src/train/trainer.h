@@ -77,7 +77,10 @@ struct TrainOptions {
   // candidate (`baseline` false) and the baseline (true; when the baseline is chosen, only that
   // call). With a single candidate the refits run beside the folds, on a worker thread, so the
   // caller can score held-out data while the folds still train. An error fails the training.
-  std::function<Status(bool baseline, const ScoringPair& pair)> on_refit;
+  // `classes` are the classification labels, in the order the pair's scores use them.
+  std::function<Status(bool baseline, const ScoringPair& pair,
+                       const std::vector<std::string>& classes)>
+      on_refit;
 };
 
 // Cross-validates every candidate, picks the best by the north-star metric (ties go to the one

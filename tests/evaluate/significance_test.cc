@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -162,6 +163,69 @@ TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeForBinary) {
   for (double& s : p.scores) s = std::round(s * 50) / 50;  // ties between scores
   p.threshold = 0.4;
   ExpectIntervalsMatchOneByOne(p, 150);
+}
+
+// Intervals from resamples drawn ahead, at the threshold chosen afterwards, equal the intervals
+// drawn at that threshold directly, to the bit.
+void ExpectPreparedMatches(Predictions p, double threshold, int resamples) {
+  const std::map<std::string, double> all = ComputeAllMetrics(p);
+  std::vector<std::string> names;
+  for (const auto& entry : all) names.push_back(entry.first);
+  p.threshold = 0.5;  // what is known when the resamples are drawn
+  const std::shared_ptr<const PreparedResamples> prepared = PrepareResamples(p, resamples, 17);
+  ASSERT_NE(prepared, nullptr);
+  p.threshold = threshold;
+  const auto direct = BootstrapIntervals(names, p, {}, resamples, 0.95, 17);
+  const auto ahead = BootstrapIntervals(names, p, {}, resamples, 0.95, 17, prepared.get());
+  ASSERT_TRUE(direct.ok()) << direct.status().message();
+  ASSERT_TRUE(ahead.ok()) << ahead.status().message();
+  ASSERT_EQ(direct->size(), ahead->size());
+  for (const auto& [name, d] : *direct) {
+    const Interval& a = ahead->at(name);
+    EXPECT_EQ(a.value, d.value) << name;
+    EXPECT_EQ(a.low, d.low) << name;
+    EXPECT_EQ(a.high, d.high) << name;
+    EXPECT_EQ(a.resamples, d.resamples) << name;
+  }
+}
+
+TEST(Significance, PreparedResamplesGiveTheSameIntervalsAtAnyThreshold) {
+  Predictions p = Scored(700, 0.9, 8);
+  for (double threshold : {0.5, 0.31, 0.77, 0.0, 1.0}) ExpectPreparedMatches(p, threshold, 120);
+  for (double& s : p.scores) s = std::round(s * 40) / 40;  // ties between scores
+  for (double threshold : {0.5, 0.4, 0.625}) ExpectPreparedMatches(p, threshold, 120);
+}
+
+TEST(Significance, PreparedResamplesFallBackWhereAClassIsMissing) {
+  // Six rows: some resamples hold one class only, where the ranking metrics are undefined.
+  ExpectPreparedMatches(Scored(6, 0.5, 9), 0.45, 300);
+}
+
+TEST(Significance, PreparedResamplesAreIgnoredWhenTheyDoNotMatch) {
+  Predictions p = Scored(300, 1.0, 10);
+  const auto prepared = PrepareResamples(p, 100, 17);
+  ASSERT_NE(prepared, nullptr);
+  const std::vector<std::string> names = {"roc_auc", "f1"};
+  Predictions other = Scored(300, 0.3, 11);
+  const auto direct = BootstrapIntervals(names, other, {}, 100, 0.95, 17);
+  const auto ahead = BootstrapIntervals(names, other, {}, 100, 0.95, 17, prepared.get());
+  const auto other_seed = BootstrapIntervals(names, p, {}, 100, 0.95, 18, prepared.get());
+  const auto direct_seed = BootstrapIntervals(names, p, {}, 100, 0.95, 18);
+  ASSERT_TRUE(direct.ok() && ahead.ok() && other_seed.ok() && direct_seed.ok());
+  for (const std::string& name : names) {
+    EXPECT_EQ(ahead->at(name).low, direct->at(name).low) << name;
+    EXPECT_EQ(other_seed->at(name).high, direct_seed->at(name).high) << name;
+  }
+}
+
+TEST(Significance, PreparedResamplesNeedAnUnweightedBinaryTask) {
+  Predictions weighted = Scored(100, 1.0, 12);
+  weighted.weights.assign(100, 2.0);
+  EXPECT_EQ(PrepareResamples(weighted, 50, 1), nullptr);
+  Predictions regression = Scored(100, 1.0, 12);
+  regression.task = TaskType::kRegression;
+  EXPECT_EQ(PrepareResamples(regression, 50, 1), nullptr);
+  EXPECT_EQ(PrepareResamples(Scored(100, 1.0, 12), 0, 1), nullptr);
 }
 
 TEST(Significance, BootstrapIntervalsEqualOneMetricAtATimeWithWeights) {

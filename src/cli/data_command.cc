@@ -14,21 +14,30 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string Short(const std::string& hash) { return hash.substr(0, 12); }
+std::string Short(const std::string& hash) {
+  return hash.substr(0, 12);
+}
 
 json RecordJson(const DatasetVersionRecord& r) {
-  json out = {{"dataset", r.dataset},   {"version", r.version},
-              {"seq", r.seq},           {"rows", r.rows},
-              {"columns", r.cols},      {"stored_bytes", r.artifact_bytes},
-              {"source", r.source},     {"created_at", r.created_at},
-              {"created_by", r.created_by}, {"kiln_version", r.kiln_version},
+  json out = {{"dataset", r.dataset},
+              {"version", r.version},
+              {"seq", r.seq},
+              {"rows", r.rows},
+              {"columns", r.cols},
+              {"stored_bytes", r.artifact_bytes},
+              {"source", r.source},
+              {"created_at", r.created_at},
+              {"created_by", r.created_by},
+              {"kiln_version", r.kiln_version},
               {"purged_at", r.purged_at ? json(*r.purged_at) : json(nullptr)}};
   out["schema"] = json::parse(r.schema_json, nullptr, false);
   out["lineage"] = json::parse(r.lineage_json, nullptr, false);
   return out;
 }
 
-json ContractJson(const ContractReport& report) { return ContractReportToJson(report); }
+json ContractJson(const ContractReport& report) {
+  return ContractReportToJson(report);
+}
 
 std::string ContractText(const ContractReport& report) {
   json j = ContractReportToJson(report);
@@ -36,8 +45,8 @@ std::string ContractText(const ContractReport& report) {
   if (j.value("passed", false)) return "  contract: all rules pass\n";
   text += "  contract: VIOLATED\n";
   for (const auto& v : j.value("violations", json::array())) {
-    text += fmt::format("    {} {}: {} violation(s)", v.value("column", "-"),
-                        v.value("rule", "?"), v.value("count", 0));
+    text += fmt::format("    {} {}: {} violation(s)", v.value("column", "-"), v.value("rule", "?"),
+                        v.value("count", 0));
     if (v.contains("message")) text += " - " + v["message"].get<std::string>();
     text += "\n";
     for (const auto& ex : v.value("examples", json::array())) {
@@ -45,6 +54,51 @@ std::string ContractText(const ContractReport& report) {
     }
   }
   return text;
+}
+
+// The JSON document and the text `kiln data add` reports for one added source.
+std::pair<json, std::string> AddedJson(const AddDatasetReport& r) {
+  const DatasetVersionRecord& rec = r.record;
+  json out = {{"ok", true}, {"already_present", r.already_present}, {"dataset", RecordJson(rec)}};
+  std::string text;
+  if (r.already_present) {
+    text = fmt::format("{}@v{} ({}) already holds exactly this data; nothing added\n", rec.dataset,
+                       rec.seq, Short(rec.version));
+  } else {
+    text = fmt::format("added {}@v{} ({}): {} rows x {} columns, {} stored in {:.2f} s\n",
+                       rec.dataset, rec.seq, Short(rec.version), Count(rec.rows), rec.cols,
+                       fmt::format("{:.1f} MB", static_cast<double>(rec.artifact_bytes) / 1e6),
+                       r.read_seconds + r.infer_seconds + r.store_seconds);
+  }
+  out["timings"] = {
+      {"read_s", r.read_seconds}, {"infer_s", r.infer_seconds}, {"store_s", r.store_seconds}};
+  json pii = json::array();
+  for (const PiiFinding& f : r.pii) {
+    pii.push_back({{"column", f.column},
+                   {"kind", PiiKindName(f.kind)},
+                   {"evidence", PiiEvidenceName(f.evidence)},
+                   {"match_rate", f.match_rate},
+                   {"examples", f.examples}});
+    text += fmt::format("  PII: column '{}' looks like {} (by {}{})\n", f.column,
+                        PiiKindName(f.kind), PiiEvidenceName(f.evidence),
+                        f.examples.empty() ? "" : ", e.g. " + f.examples.front());
+  }
+  out["pii"] = pii;
+  if (r.consent_excluded) {
+    out["rows_without_consent"] = *r.consent_excluded;
+    text += fmt::format("  {} rows lack consent and are excluded from training\n",
+                        Count(*r.consent_excluded));
+  }
+  if (!r.contract_path.empty()) out["contract"] = r.contract_path;
+  if (r.contract_created) {
+    text += fmt::format("  inferred a data contract: {} (edit it to tighten the rules)\n",
+                        r.contract_path);
+  }
+  if (r.contract_check) {
+    out["contract_check"] = ContractJson(*r.contract_check);
+    text += ContractText(*r.contract_check);
+  }
+  return {out, text};
 }
 
 void Add(Context& ctx, AddDatasetOptions options, const std::string& delimiter) {
@@ -59,50 +113,33 @@ void Add(Context& ctx, AddDatasetOptions options, const std::string& delimiter) 
                               "--delimiter must be one character or 'tab', got '{}'", delimiter));
   }
   options.progress = ctx.progress();
+
+  // No source and no name with several kiln.yaml sources: every source, read side by side.
+  const std::vector<SourceSpec>& declared = project->spec().data.sources;
+  if (options.source_spec.empty() && options.name.empty() && declared.size() > 1) {
+    std::vector<AddDatasetOptions> all;
+    for (const SourceSpec& source : declared) {
+      AddDatasetOptions one = options;
+      one.name = source.name;
+      one.progress = false;  // bars drawn side by side would garble each other
+      all.push_back(std::move(one));
+    }
+    Result<std::vector<AddDatasetReport>> reports = AddDatasets(*project, all, 0);
+    if (!reports.ok()) return ctx.Fail(reports.status());
+    json added = json::array();
+    std::string text;
+    for (const AddDatasetReport& r : *reports) {
+      auto [doc, lines] = AddedJson(r);
+      added.push_back(std::move(doc));
+      text += lines;
+    }
+    ctx.Emit({{"ok", true}, {"added", added}}, text);
+    return;
+  }
+
   Result<AddDatasetReport> r = AddDataset(*project, options);
   if (!r.ok()) return ctx.Fail(r.status());
-
-  const DatasetVersionRecord& rec = r->record;
-  json out = {{"ok", true}, {"already_present", r->already_present}, {"dataset", RecordJson(rec)}};
-  std::string text;
-  if (r->already_present) {
-    text = fmt::format("{}@v{} ({}) already holds exactly this data; nothing added\n",
-                       rec.dataset, rec.seq, Short(rec.version));
-  } else {
-    text = fmt::format("added {}@v{} ({}): {} rows x {} columns, {} stored in {:.2f} s\n",
-                       rec.dataset, rec.seq, Short(rec.version), Count(rec.rows), rec.cols,
-                       fmt::format("{:.1f} MB", static_cast<double>(rec.artifact_bytes) / 1e6),
-                       r->read_seconds + r->infer_seconds + r->store_seconds);
-  }
-  out["timings"] = {{"read_s", r->read_seconds},
-                    {"infer_s", r->infer_seconds},
-                    {"store_s", r->store_seconds}};
-  json pii = json::array();
-  for (const PiiFinding& f : r->pii) {
-    pii.push_back({{"column", f.column},
-                   {"kind", PiiKindName(f.kind)},
-                   {"evidence", PiiEvidenceName(f.evidence)},
-                   {"match_rate", f.match_rate},
-                   {"examples", f.examples}});
-    text += fmt::format("  PII: column '{}' looks like {} (by {}{})\n", f.column,
-                        PiiKindName(f.kind), PiiEvidenceName(f.evidence),
-                        f.examples.empty() ? "" : ", e.g. " + f.examples.front());
-  }
-  out["pii"] = pii;
-  if (r->consent_excluded) {
-    out["rows_without_consent"] = *r->consent_excluded;
-    text += fmt::format("  {} rows lack consent and are excluded from training\n",
-                        Count(*r->consent_excluded));
-  }
-  if (!r->contract_path.empty()) out["contract"] = r->contract_path;
-  if (r->contract_created) {
-    text += fmt::format("  inferred a data contract: {} (edit it to tighten the rules)\n",
-                        r->contract_path);
-  }
-  if (r->contract_check) {
-    out["contract_check"] = ContractJson(*r->contract_check);
-    text += ContractText(*r->contract_check);
-  }
+  auto [out, text] = AddedJson(*r);
   ctx.Emit(out, text);
 }
 
@@ -118,9 +155,9 @@ void List(Context& ctx) {
       json vs = json::array();
       for (const auto& v : versions) {
         vs.push_back(RecordJson(v));
-        text += fmt::format("{:<20} v{:<4} {}  {:>10} rows  {:>3} cols  {}  {}{}\n", d.name,
-                            v.seq, Short(v.version), Count(v.rows), v.cols, v.created_at,
-                            v.source, v.purged() ? "  [purged]" : "");
+        text += fmt::format("{:<20} v{:<4} {}  {:>10} rows  {:>3} cols  {}  {}{}\n", d.name, v.seq,
+                            Short(v.version), Count(v.rows), v.cols, v.created_at, v.source,
+                            v.purged() ? "  [purged]" : "");
       }
       out.push_back({{"name", d.name}, {"latest", d.latest_version}, {"versions", vs}});
     }
@@ -172,7 +209,8 @@ json ColumnStats(const Column& c) {
     }
     std::vector<size_t> order(counts.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return counts[a] > counts[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return counts[a] > counts[b]; });
     json top = json::array();
     for (size_t i = 0; i < std::min<size_t>(5, order.size()); ++i) {
       top.push_back({{"value", c.dictionary[order[i]]}, {"count", counts[order[i]]}});
@@ -195,8 +233,8 @@ std::string StatsText(const json& s) {
     detail = fmt::format("min {:.6g}  max {:.6g}  mean {:.6g}", s["min"].get<double>(),
                          s["max"].get<double>(), s["mean"].get<double>());
   } else if (s.contains("min")) {
-    detail = fmt::format("{} .. {} ({})", s["min"].get<std::string>(),
-                         s["max"].get<std::string>(), s["format"].get<std::string>());
+    detail = fmt::format("{} .. {} ({})", s["min"].get<std::string>(), s["max"].get<std::string>(),
+                         s["format"].get<std::string>());
   }
   return fmt::format("  {:<28} {:<12} {:>6.2f}% missing  {}\n", s["name"].get<std::string>(),
                      s["type"].get<std::string>(), 100 * s["missing_rate"].get<double>(), detail);
@@ -251,15 +289,12 @@ void Validate(Context& ctx, const std::string& ref_text, const std::string& cont
   if (!r.ok()) return ctx.Fail(r.status());
   json report = ContractJson(r->report);
   bool passed = report.value("passed", false);
-  json out = {{"ok", passed},
-              {"dataset", r->record.dataset},
-              {"version", r->record.version},
-              {"seq", r->record.seq},
-              {"contract", r->contract_path},
-              {"report", report}};
-  std::string text = fmt::format("{}@v{} against {}\n", r->record.dataset, r->record.seq,
-                                 r->contract_path) +
-                     ContractText(r->report);
+  json out = {
+      {"ok", passed},         {"dataset", r->record.dataset}, {"version", r->record.version},
+      {"seq", r->record.seq}, {"contract", r->contract_path}, {"report", report}};
+  std::string text =
+      fmt::format("{}@v{} against {}\n", r->record.dataset, r->record.seq, r->contract_path) +
+      ContractText(r->report);
   ctx.Emit(out, text);
   if (!passed) {
     ctx.exit_code = ExitCodeFor(ErrorCode::kData);
@@ -307,7 +342,7 @@ void RegisterData(CLI::App& app, Context& ctx) {
   auto delimiter = std::make_shared<std::string>();
   auto* add = data->add_subcommand("add", "Ingest a CSV file or SQL query as a new version");
   add->add_option("source", add_options->source_spec,
-                  "CSV path, sqlite:PATH or postgresql://URI (default: the kiln.yaml source)");
+                  "CSV path, sqlite:PATH or postgresql://URI (default: every kiln.yaml source)");
   add->add_option("-n,--name", add_options->name, "Dataset name (default: from the source)");
   add->add_option("--query", add_options->source.query, "SELECT statement for SQL sources");
   add->add_option("--delimiter", *delimiter, "CSV delimiter (default: sniffed)");
@@ -315,9 +350,7 @@ void RegisterData(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   add->callback([&ctx, add_options, delimiter] { Add(ctx, *add_options, *delimiter); });
 
-  data->add_subcommand("list", "List datasets and their versions")->callback([&ctx] {
-    List(ctx);
-  });
+  data->add_subcommand("list", "List datasets and their versions")->callback([&ctx] { List(ctx); });
 
   auto ref = std::make_shared<std::string>();
   auto rows = std::make_shared<size_t>(5);

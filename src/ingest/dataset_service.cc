@@ -3,12 +3,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "core/parallel.h"
 #include "core/progress.h"
 #include "data/columnar.h"
 #include "data/infer.h"
@@ -148,70 +150,89 @@ Result<DatasetRef> ParseDatasetRef(const std::string& text) {
   return ref;
 }
 
-Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& options) {
+namespace {
+
+// One source on its way into the store: what AddDatasets reads and computes before storing.
+struct PendingAdd {
   AddDatasetReport report;
+  std::string name;
+  std::string source;  // the source's description, for lineage
+  Frame frame;
+  std::string version;
+  std::string encoded;  // the columnar file, for data not yet stored
+  std::chrono::steady_clock::time_point store_start;
+};
+
+// Reads the source, hashes the frame and runs the governance scans: no store access, so sources
+// can be read side by side.
+Result<PendingAdd> ReadSource(const Project& project, const AddDatasetOptions& options) {
+  PendingAdd pending;
+  AddDatasetReport& report = pending.report;
   SourceOptions source_options = options.source;
   KILN_ASSIGN_OR_RETURN(auto resolved, ResolveSource(project, options, &source_options));
-  // Named variables rather than a structured binding: lambdas below capture `name`, which
-  // clang 14 does not allow for bindings.
   const std::string& spec = resolved.first;
-  const std::string& name = resolved.second;
+  pending.name = resolved.second;
 
   auto t0 = std::chrono::steady_clock::now();
   KILN_ASSIGN_OR_RETURN(auto source, OpenSource(spec, source_options));
   InferOptions infer = ToInferOptions(project.spec());
   infer.threads = options.threads;
-  Frame frame;
   {
-    ProgressBar bar("reading " + name, 0, "B", options.progress);
-    KILN_ASSIGN_OR_RETURN(frame, source->ReadFrame(infer, [&](uint64_t done, uint64_t total) {
-      bar.Update(done, total);
-    }));
+    ProgressBar bar("reading " + pending.name, 0, "B", options.progress);
+    KILN_ASSIGN_OR_RETURN(
+        pending.frame,
+        source->ReadFrame(infer, [&](uint64_t done, uint64_t total) { bar.Update(done, total); }));
   }
   // Reading and inference happen in one pass; the time is reported as reading.
   report.read_seconds = SecondsSince(t0);
   report.infer_seconds = 0;
+  pending.source = source->Describe();
 
-  auto t2 = std::chrono::steady_clock::now();
-  std::string version = ContentHash(frame);
-  report.pii = DetectPii(frame, project.spec().governance.pii_columns);
+  pending.store_start = std::chrono::steady_clock::now();
+  pending.version = ContentHash(pending.frame);
+  report.pii = DetectPii(pending.frame, project.spec().governance.pii_columns);
   if (const std::string& consent = project.spec().governance.consent_column; !consent.empty()) {
-    KILN_ASSIGN_OR_RETURN(std::vector<uint8_t> keep, ConsentMask(frame, consent));
+    KILN_ASSIGN_OR_RETURN(std::vector<uint8_t> keep, ConsentMask(pending.frame, consent));
     int64_t kept = 0;
     for (uint8_t k : keep) kept += k;
     report.consent_excluded = static_cast<int64_t>(keep.size()) - kept;
   }
+  return pending;
+}
 
-  // Adding the same data under the same name again is a no-op that says so.
-  KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
-    Result<DatasetVersionRecord> existing = FindDatasetVersion(tx, name, version);
+// Adding the same data under the same name again is a no-op that says so.
+Status CheckPresent(Project& project, PendingAdd& pending) {
+  return project.db().Transact([&](Transaction& tx) -> Status {
+    Result<DatasetVersionRecord> existing = FindDatasetVersion(tx, pending.name, pending.version);
     if (existing.ok() && !existing->purged()) {
-      report.record = *existing;
-      report.already_present = true;
+      pending.report.record = *existing;
+      pending.report.already_present = true;
     }
     return Status::Ok();
-  }));
-  if (report.already_present) {
-    report.store_seconds = SecondsSince(t2);
-    return report;
-  }
+  });
+}
 
-  KILN_ASSIGN_OR_RETURN(std::string encoded, EncodeFrame(frame));
-  KILN_ASSIGN_OR_RETURN(std::string artifact, project.artifacts().Put(encoded, "dataset"));
+// Stores the encoded data, records the version and its audit entry in one transaction, and
+// checks the frame against its contract (inferring the contract on first ingest).
+Status StoreVersion(Project& project, PendingAdd& pending) {
+  AddDatasetReport& report = pending.report;
+  const std::string& name = pending.name;
+  const Frame& frame = pending.frame;
+  KILN_ASSIGN_OR_RETURN(std::string artifact, project.artifacts().Put(pending.encoded, "dataset"));
 
   DatasetVersionRecord rec;
   rec.dataset = name;
-  rec.version = version;
+  rec.version = pending.version;
   rec.rows = static_cast<int64_t>(frame.rows());
   rec.cols = static_cast<int64_t>(frame.cols());
   rec.schema_json = SchemaJson(frame).dump();
   rec.artifact = artifact;
-  rec.artifact_bytes = static_cast<int64_t>(encoded.size());
-  rec.source = source->Describe();
+  rec.artifact_bytes = static_cast<int64_t>(pending.encoded.size());
+  rec.source = pending.source;
   rec.created_by = CurrentActor();
   rec.kiln_version = kVersion;
   json lineage = {{"source", rec.source},
-                  {"content_hash", version},
+                  {"content_hash", rec.version},
                   {"rows", rec.rows},
                   {"columns", rec.cols},
                   {"stored_bytes", rec.artifact_bytes},
@@ -223,20 +244,56 @@ Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& o
 
   KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
     KILN_ASSIGN_OR_RETURN(report.record, InsertDatasetVersion(tx, rec));
-    json details = {{"version", version},   {"seq", report.record.seq},
-                    {"rows", rec.rows},     {"columns", rec.cols},
-                    {"source", rec.source}, {"pii_columns", report.pii.size()}};
+    json details = {{"version", rec.version}, {"seq", report.record.seq},
+                    {"rows", rec.rows},       {"columns", rec.cols},
+                    {"source", rec.source},   {"pii_columns", report.pii.size()}};
     return AppendAudit(tx, AuditEvent{rec.created_by, "dataset.add",
-                                      "dataset:" + name + "@" + version, details.dump()});
+                                      "dataset:" + name + "@" + rec.version, details.dump()});
   }));
   report.contract_path = ContractPath(project, name).string();
   KILN_ASSIGN_OR_RETURN(Contract contract,
                         ReadOrCreateContract(project, name, frame, &report.contract_created));
   if (!report.contract_created) report.contract_check = ValidateContract(frame, contract);
-  report.store_seconds = SecondsSince(t2);
   spdlog::debug("stored {}@v{}: {} rows x {} columns, {} bytes", name, report.record.seq, rec.rows,
                 rec.cols, rec.artifact_bytes);
-  return report;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<AddDatasetReport>> AddDatasets(Project& project,
+                                                  const std::vector<AddDatasetOptions>& sources,
+                                                  int threads) {
+  std::vector<std::optional<PendingAdd>> pending(sources.size());
+  const int workers = CoresToUse(threads);
+  // Reading, hashing and scanning touch no store, so the sources are read side by side; the
+  // store is then checked and written one source at a time, in order.
+  KILN_RETURN_IF_ERROR(ParallelFor(sources.size(), workers, [&](size_t i) -> Status {
+    KILN_ASSIGN_OR_RETURN(pending[i], ReadSource(project, sources[i]));
+    return Status::Ok();
+  }));
+  std::vector<size_t> fresh;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    KILN_RETURN_IF_ERROR(CheckPresent(project, *pending[i]));
+    if (!pending[i]->report.already_present) fresh.push_back(i);
+  }
+  KILN_RETURN_IF_ERROR(ParallelFor(fresh.size(), workers, [&](size_t k) -> Status {
+    PendingAdd& p = *pending[fresh[k]];
+    KILN_ASSIGN_OR_RETURN(p.encoded, EncodeFrame(p.frame));
+    return Status::Ok();
+  }));
+  std::vector<AddDatasetReport> reports;
+  for (std::optional<PendingAdd>& p : pending) {
+    if (!p->report.already_present) KILN_RETURN_IF_ERROR(StoreVersion(project, *p));
+    p->report.store_seconds = SecondsSince(p->store_start);
+    reports.push_back(std::move(p->report));
+  }
+  return reports;
+}
+
+Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& options) {
+  KILN_ASSIGN_OR_RETURN(std::vector<AddDatasetReport> reports, AddDatasets(project, {options}, 1));
+  return std::move(reports.front());
 }
 
 Result<LoadedDataset> LoadDataset(Project& project, const DatasetRef& ref) {

@@ -50,6 +50,14 @@ struct AddDatasetReport {
 
 Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& options);
 
+// Adds several sources: they are read, typed, hashed and scanned side by side on up to `threads`
+// cores (0 = every core), then stored one at a time in the order given, each in its own
+// transaction, as AddDataset stores one. A source that cannot be read stores none of them; a
+// failure while storing one leaves those before it added.
+Result<std::vector<AddDatasetReport>> AddDatasets(Project& project,
+                                                  const std::vector<AddDatasetOptions>& sources,
+                                                  int threads);
+
 struct LoadedDataset {
   DatasetVersionRecord record;
   Frame frame;

@@ -93,6 +93,51 @@ TEST_F(CliTest, AddShowValidateAndAuditRoundTrip) {
   EXPECT_EQ(Json(verify.out)["entries_checked"], 1);
 }
 
+// kiln.yaml with the two sources `train` and `test` (relative paths resolve from the project).
+void DeclareTwoSources(const std::filesystem::path& dir) {
+  WriteFile(dir / "kiln.yaml", std::string(kSpec) +
+                                   "data:\n  sources:\n    - {name: train, path: train.csv}\n"
+                                   "    - {name: test, path: test.csv}\n");
+  WriteFile(dir / "train.csv", "a,b,y\n1,x,0\n2,y,1\n3,x,1\n4,y,0\n");
+  WriteFile(dir / "test.csv", "a,b,y\n5,x,1\n6,y,0\n");
+}
+
+TEST_F(CliTest, AddWithoutASourceAddsEveryDeclaredSource) {
+  DeclareTwoSources(dir_.path());
+  auto add = RunCommand(Kiln(dir_, "--json data add"));
+  ASSERT_EQ(add.exit_code, 0) << add.out;
+  const json added = Json(add.out)["added"];
+  ASSERT_EQ(added.size(), 2u) << add.out;
+  EXPECT_EQ(added[0]["dataset"]["dataset"], "train") << added.dump();
+  EXPECT_EQ(added[0]["dataset"]["rows"], 4);
+  EXPECT_EQ(added[1]["dataset"]["dataset"], "test") << added.dump();
+  EXPECT_EQ(added[1]["dataset"]["rows"], 2);
+
+  auto again = RunCommand(Kiln(dir_, "data add"));
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_NE(again.out.find("train@v1"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("test@v1"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("nothing added"), std::string::npos) << again.out;
+
+  // A name still picks one source.
+  WriteFile(dir_ / "test.csv", "a,b,y\n7,x,1\n8,y,0\n9,x,1\n");
+  auto one = RunCommand(Kiln(dir_, "--json data add --name test"));
+  ASSERT_EQ(one.exit_code, 0) << one.out;
+  EXPECT_EQ(Json(one.out)["dataset"]["seq"], 2) << one.out;
+  auto verify = RunCommand(Kiln(dir_, "--json audit verify"));
+  EXPECT_EQ(Json(verify.out)["entries_checked"], 3) << verify.out;
+}
+
+TEST_F(CliTest, AddingEveryDeclaredSourceStoresNoneWhenOneCannotBeRead) {
+  DeclareTwoSources(dir_.path());
+  WriteFile(dir_ / "test.csv", "a,b,y\n5,x\n6,y,0,9\n");  // ragged rows
+  auto add = RunCommand(Kiln(dir_, "data add"));
+  EXPECT_EQ(add.exit_code, 2) << add.out;
+  EXPECT_NE(add.out.find("test.csv"), std::string::npos) << add.out;
+  auto list = RunCommand(Kiln(dir_, "--json data list"));
+  EXPECT_TRUE(Json(list.out)["datasets"].empty()) << list.out;
+}
+
 TEST_F(CliTest, UnknownDatasetIsNotFound) {
   auto r = RunCommand(Kiln(dir_, "data show nosuch"));
   EXPECT_EQ(r.exit_code, 1) << r.out;

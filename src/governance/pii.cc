@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace kiln {
@@ -636,6 +637,16 @@ void AddExample(std::vector<std::string>* examples, std::string masked, size_t m
 ValueScan ScanValues(const Column& column, const std::vector<std::string>& values,
                      size_t max_examples) {
   ValueScan scan;
+  using Matches = std::array<std::optional<std::string>, kValueKinds.size()>;  // masked, by kind
+  constexpr size_t kMaxRemembered = 4096;
+  std::unordered_map<std::string_view, Matches> seen;  // keys point into `values`
+  const auto Count = [&](const Matches& matches) {
+    for (size_t k = 0; k < kValueKinds.size(); ++k) {
+      if (!matches[k]) continue;
+      ++scan.counts[k];
+      AddExample(&scan.examples[k], *matches[k], max_examples);
+    }
+  };
   bool text = column.type == ColumnType::kText || column.type == ColumnType::kCategorical;
   size_t card = KindIndex(PiiKind::kCardNumber);
   for (const std::string& value : values) {
@@ -647,12 +658,22 @@ ValueScan ScanValues(const Column& column, const std::vector<std::string>& value
       continue;
     }
     if (!text) continue;
-    for (size_t k = 0; k < kValueKinds.size(); ++k) {
-      std::optional<std::string_view> match = FindPii(value, kValueKinds[k]);
-      if (!match) continue;
-      ++scan.counts[k];
-      AddExample(&scan.examples[k], MaskPii(*match, kValueKinds[k]), max_examples);
+    // A value seen before in the sample (every value of a categorical column, mostly) is not
+    // scanned again: its masked matches are remembered, up to a bound for free text.
+    auto known = seen.find(value);
+    if (known == seen.end()) {
+      Matches matches;
+      for (size_t k = 0; k < kValueKinds.size(); ++k) {
+        std::optional<std::string_view> match = FindPii(value, kValueKinds[k]);
+        if (match) matches[k] = MaskPii(*match, kValueKinds[k]);
+      }
+      if (seen.size() >= kMaxRemembered) {
+        Count(matches);
+        continue;
+      }
+      known = seen.emplace(value, std::move(matches)).first;
     }
+    Count(known->second);
   }
   return scan;
 }
@@ -799,6 +820,14 @@ std::vector<PiiFinding> DetectPii(const Frame& frame,
   std::set<std::string_view> declared(declared_pii_columns.begin(), declared_pii_columns.end());
   std::vector<PiiFinding> findings;
   for (const Column& column : frame.columns()) {
+    // Only text and integers are scanned for value patterns; other columns are sampled only
+    // when declared or named like PII, to show their values.
+    const bool scanned = column.type == ColumnType::kText ||
+                         column.type == ColumnType::kCategorical ||
+                         column.type == ColumnType::kInteger;
+    if (!scanned && declared.count(column.name) == 0 && !PiiKindForColumnName(column.name)) {
+      continue;
+    }
     std::vector<std::string> values = SampleValues(column, options.max_sampled_values);
     ValueScan scan = ScanValues(column, values, options.max_examples);
 

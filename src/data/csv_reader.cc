@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -420,10 +421,22 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end) {
     uint64_t bits = Mask(block);
     if (end - block < 64) bits &= (uint64_t{1} << (end - block)) - 1;
     const auto offset = static_cast<uint32_t>(block - begin);
-    while (bits != 0) {
-      out[count++] = offset + static_cast<uint32_t>(__builtin_ctzll(bits));
+    // Eight slots are written whatever the block holds, and the count moves by the number of
+    // stops: most blocks hold fewer than eight, so the loop's exit is predictable, where a loop
+    // per stop mispredicts its exit about once a block. Slots past the count are overwritten.
+    const auto stops = static_cast<size_t>(std::popcount(bits));
+    uint32_t* slot = out + count;
+    for (int i = 0; i < 8; ++i) {
+      slot[i] = offset + static_cast<uint32_t>(std::countr_zero(bits));
       bits &= bits - 1;
     }
+    if (stops > 8) {
+      for (size_t i = 8; bits != 0; ++i) {
+        slot[i] = offset + static_cast<uint32_t>(std::countr_zero(bits));
+        bits &= bits - 1;
+      }
+    }
+    count += stops;
   }
   return count;
 }

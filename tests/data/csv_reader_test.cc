@@ -40,6 +40,36 @@ TEST(CsvReader, ReadsHeaderAndRows) {
   EXPECT_EQ(t.source, "test.csv");
 }
 
+// Rows of one-character fields put up to 64 delimiters in one 64-byte block, and rows of long
+// fields none: every count of stops per block the fast path must list.
+TEST(CsvReader, ReadsBlocksDenseAndSparseInStops) {
+  std::string text;
+  for (int c = 0; c < 40; ++c) text += (c ? ",c" : "c") + std::to_string(c);
+  text += "\n";
+  for (int r = 0; r < 50; ++r) {
+    for (int c = 0; c < 40; ++c) {
+      if (c) text += ',';
+      text += r % 3 == 0   ? std::string(1, static_cast<char>('0' + (r + c) % 10))
+              : r % 3 == 1 ? std::to_string(r * 1000 + c)
+                           : std::string(70 + c % 5, static_cast<char>('a' + c % 26));
+    }
+    text += "\n";
+  }
+  RawTable t = Read(text);
+  ASSERT_EQ(t.cols(), 40u);
+  ASSERT_EQ(t.rows(), 50u);
+  for (int r = 0; r < 50; ++r) {
+    for (int c = 0; c < 40; ++c) {
+      const std::string expected =
+          r % 3 == 0   ? std::string(1, static_cast<char>('0' + (r + c) % 10))
+          : r % 3 == 1 ? std::to_string(r * 1000 + c)
+                       : std::string(70 + c % 5, static_cast<char>('a' + c % 26));
+      ASSERT_EQ(Cell(t, static_cast<size_t>(c), static_cast<size_t>(r)), expected)
+          << "row " << r << " column " << c;
+    }
+  }
+}
+
 TEST(CsvReader, ReadsLastLineWithoutNewline) {
   RawTable t = Read("a,b\n1,2");
   ASSERT_EQ(t.rows(), 1u);

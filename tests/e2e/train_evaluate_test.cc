@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
@@ -418,6 +419,39 @@ TEST(TrainEvaluateErrors, TrainingWithEvaluateWhenTheBaselineIsChosen) {
             doc["evaluation"]["baseline"]["metrics"]["roc_auc"])
       << doc["evaluation"].dump();
   EXPECT_EQ(r.exit_code, 3) << r.out;  // a baseline never beats itself
+}
+
+// Training with --evaluate and `kiln evaluate` of the same run give the same document, for a
+// task of each type on small generated data (multiclass scores are rows x classes).
+void ExpectEvaluateInsideTrainingMatches(const std::string& task, const std::string& metric,
+                                         const std::string& csv) {
+  Project project("version: 1\ntask: " + task + "\nmetrics: {north_star: " + metric +
+                  "}\nvalidation: {folds: 3}\nmodels:\n  - {family: xgboost, trees: 8, "
+                  "max_depth: 3}\n");
+  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
+  WriteFile(project.root() / "d.csv", csv);
+  const CommandResult added = project.AddData(project.root() / "d.csv", "d");
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  CommandResult trained, evaluated;
+  const json train = project.RunJson("train --evaluate d --resamples 60", &trained);
+  ASSERT_TRUE(train.is_object() && train.contains("evaluation")) << trained.out;
+  const json evaluate = project.RunJson("evaluate latest -d d --resamples 60", &evaluated);
+  ASSERT_TRUE(evaluate.is_object()) << evaluated.out;
+  EXPECT_EQ(trained.exit_code, evaluated.exit_code) << trained.out << evaluated.out;
+  EXPECT_EQ(WithoutTimes(train["evaluation"]), WithoutTimes(evaluate));
+}
+
+TEST(TrainEvaluateErrors, EvaluateInsideTrainingMatchesForEveryTaskType) {
+  std::string multiclass = "a,b,y\n", regression = "a,b,y\n";
+  for (int i = 0; i < 150; ++i) {
+    const int a = i % 10, b = (i * 7) % 13;
+    multiclass += fmt::format("{},{},{}\n", a, b, a + b < 8 ? "low" : a + b < 14 ? "mid" : "high");
+    regression += fmt::format("{},{},{}\n", a, b, 0.5 * a - 0.25 * b + (i % 3));
+  }
+  ExpectEvaluateInsideTrainingMatches("{type: multiclass, target: y}", "macro_f1", multiclass);
+  ExpectEvaluateInsideTrainingMatches("{type: regression, target: y}", "rmse", regression);
+  ExpectEvaluateInsideTrainingMatches("{type: binary, target: y, positive_class: \"1\"}", "roc_auc",
+                                      SmallCsv());
 }
 
 TEST(TrainEvaluateErrors, EvaluatingWithoutRunsSaysToTrain) {

@@ -345,13 +345,21 @@ std::string SmallCsv(bool constant = false) {
   return csv;
 }
 
+// A project over `spec` with SmallCsv() added as dataset `d`.
+std::unique_ptr<Project> SmallProject(const std::string& spec) {
+  auto project = std::make_unique<Project>(spec);
+  EXPECT_EQ(project->init().exit_code, 0) << project->init().out;
+  WriteFile(project->root() / "d.csv", SmallCsv());
+  const CommandResult added = project->AddData(project->root() / "d.csv", "d");
+  EXPECT_EQ(added.exit_code, 0) << added.out;
+  return project;
+}
+
 TEST(TrainEvaluateErrors, TargetThatIsNotAColumnIsADataErrorNamingIt) {
   std::string spec = kSmallSpec;
   spec.replace(spec.find("target: y"), 9, "target: income");
-  Project project(spec);
-  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
-  WriteFile(project.root() / "d.csv", SmallCsv());
-  project.AddData(project.root() / "d.csv", "d");
+  const std::unique_ptr<Project> owner = SmallProject(spec);
+  const Project& project = *owner;
 
   const CommandResult r = project.Run("train");
   EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kData)) << r.out;
@@ -371,10 +379,8 @@ TEST(TrainEvaluateErrors, ConstantTargetIsADataError) {
 }
 
 TEST(TrainEvaluateErrors, EvaluatingAnUnknownRunIsNotFoundAndListsTheRuns) {
-  Project project(kSmallSpec);
-  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
-  WriteFile(project.root() / "d.csv", SmallCsv());
-  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+  const std::unique_ptr<Project> owner = SmallProject(kSmallSpec);
+  const Project& project = *owner;
   const CommandResult train = project.Run("train");
   ASSERT_EQ(train.exit_code, 0) << train.out;
 
@@ -386,10 +392,8 @@ TEST(TrainEvaluateErrors, EvaluatingAnUnknownRunIsNotFoundAndListsTheRuns) {
 }
 
 TEST(TrainEvaluateErrors, TrainingWithEvaluateOnUnknownDataFailsBeforeTraining) {
-  Project project(kSmallSpec);
-  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
-  WriteFile(project.root() / "d.csv", SmallCsv());
-  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+  const std::unique_ptr<Project> owner = SmallProject(kSmallSpec);
+  const Project& project = *owner;
 
   const CommandResult r = project.Run("train --evaluate holdout");
   EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kNotFound)) << r.out;
@@ -404,10 +408,8 @@ TEST(TrainEvaluateErrors, TrainingWithEvaluateWhenTheBaselineIsChosen) {
   spec.replace(spec.find("{family: xgboost, trees: 5, max_depth: 2}"),
                std::string("{family: xgboost, trees: 5, max_depth: 2}").size(),
                "{family: baseline}");
-  Project project(spec);
-  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
-  WriteFile(project.root() / "d.csv", SmallCsv());
-  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+  const std::unique_ptr<Project> owner = SmallProject(spec);
+  const Project& project = *owner;
 
   CommandResult r;
   const json doc = project.RunJson("train --evaluate d --resamples 50", &r);
@@ -455,10 +457,8 @@ TEST(TrainEvaluateErrors, EvaluateInsideTrainingMatchesForEveryTaskType) {
 }
 
 TEST(TrainEvaluateErrors, EvaluatingWithoutRunsSaysToTrain) {
-  Project project(kSmallSpec);
-  ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
-  WriteFile(project.root() / "d.csv", SmallCsv());
-  ASSERT_EQ(project.AddData(project.root() / "d.csv", "d").exit_code, 0);
+  const std::unique_ptr<Project> owner = SmallProject(kSmallSpec);
+  const Project& project = *owner;
 
   const CommandResult r = project.Run("evaluate -d d");
   EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kNotFound)) << r.out;

@@ -305,6 +305,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
     std::vector<uint32_t> depth = {0};
     uint32_t tree_depth = 0;
     std::vector<char> seen(n, 0);
+    std::vector<uint32_t> leaves;
     seen[0] = 1;
     e.nodes_.push_back({});
     for (size_t i = 0; i < order.size(); ++i) {
@@ -319,6 +320,7 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
         node.feature = kCategorical | kDefaultLeft;
         node.category = 0;
         tree_depth = std::max(tree_depth, depth[i]);
+        leaves.push_back(root + static_cast<uint32_t>(i));
       } else {
         for (const int64_t child : {left[id], right[id]}) {
           if (child <= 0 || static_cast<size_t>(child) >= n || seen[static_cast<size_t>(child)]) {
@@ -371,6 +373,19 @@ Result<TreeEnsemble> TreeEnsemble::FromXgboost(std::string_view ubjson, int roun
       }
       // Nodes are appended in the order they are queued, so node i of `order` sits at root + i.
       e.nodes_[root + i] = node;
+    }
+    // With a feature to read, a leaf becomes a numeric split whose two children are copies of
+    // the leaf that lead to each other: rows that reach it early bounce between the copies, all
+    // worth the leaf's value, and the walk's test for categorical splits then meets only real
+    // ones, which keeps that branch predictable.
+    if (e.features_ > 0) {
+      for (const uint32_t p : leaves) {
+        const auto twins = static_cast<uint32_t>(e.nodes_.size());
+        const Node copy{e.nodes_[p].value, 0, twins, 0};
+        e.nodes_.push_back(copy);
+        e.nodes_.push_back(copy);
+        e.nodes_[p] = copy;
+      }
     }
     e.roots_.push_back(root);
     e.depth_.push_back(tree_depth);

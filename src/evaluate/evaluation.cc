@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <utility>
 
 #include <fmt/format.h>
@@ -147,7 +148,13 @@ Result<Evaluation> Evaluate(const ProblemSpec& spec, const Bundle& bundle,
   KILN_RETURN_IF_ERROR(ValidatePredictions(candidate));
   KILN_RETURN_IF_ERROR(ValidatePredictions(baseline));
   Evaluation out;
-  KILN_ASSIGN_OR_RETURN(out.gate, DecideGate(spec, candidate, baseline, options.seed));
+  // The gate and the candidate's metrics with their intervals are computed beside the rest of
+  // the document; each reads only the predictions. The futures are waited for on every return.
+  std::future<Result<GateDecision>> gate = std::async(
+      std::launch::async, [&] { return DecideGate(spec, candidate, baseline, options.seed); });
+  std::future<Result<nlohmann::json>> metrics = std::async(std::launch::async, [&] {
+    return MetricIntervals(candidate, ComputeAllMetrics(candidate), options);
+  });
 
   nlohmann::json& doc = out.document;
   const size_t at = dataset.rfind('@');
@@ -165,12 +172,9 @@ Result<Evaluation> Evaluate(const ProblemSpec& spec, const Bundle& bundle,
                     {"version", at == std::string::npos ? "" : dataset.substr(at + 1)},
                     {"rows", candidate.rows()}};
 
-  const std::map<std::string, double> values = ComputeAllMetrics(candidate);
-  KILN_ASSIGN_OR_RETURN(doc["metrics"], MetricIntervals(candidate, values, options));
   nlohmann::json base = nlohmann::json::object();
   for (const auto& [name, v] : ComputeAllMetrics(baseline)) base[name] = Number(v);
   doc["baseline"] = {{"family", bundle.baseline.spec.family}, {"metrics", base}};
-  doc["gate"] = GateJson(out.gate, spec.metrics.north_star.metric);
   doc["feature_importance"] = Importance(bundle);
 
   if (spec.task.type != TaskType::kRegression) {
@@ -190,6 +194,9 @@ Result<Evaluation> Evaluate(const ProblemSpec& spec, const Bundle& bundle,
     }
     doc["residuals"] = {{"truth", truth}, {"predicted", predicted}};
   }
+  KILN_ASSIGN_OR_RETURN(out.gate, gate.get());
+  doc["gate"] = GateJson(out.gate, spec.metrics.north_star.metric);
+  KILN_ASSIGN_OR_RETURN(doc["metrics"], metrics.get());
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "evaluate/significance.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/parallel.h"
 #include "evaluate/binary_sweep.h"
 
 namespace kiln {
@@ -294,7 +296,7 @@ struct PreparedResamples {
 };
 
 std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, int resamples,
-                                                          uint64_t seed) {
+                                                          uint64_t seed, int threads) {
   constexpr size_t kMaxBytes = size_t{64} << 20;
   if (p.task != TaskType::kBinary || !p.weights.empty() || resamples < 1 ||
       !ValidatePredictions(p).ok() || p.rows() == 0 ||
@@ -311,19 +313,26 @@ std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, 
   r.counts.resize(n * static_cast<size_t>(resamples));
   r.sums.resize(static_cast<size_t>(resamples));
   const Resampler resampler(n, seed);
-  std::vector<uint32_t> counts(n);
-  for (int b = 0; b < resamples; ++b) {
-    std::fill(counts.begin(), counts.end(), 0u);
-    resampler.Each(static_cast<uint64_t>(b), [&](size_t i) { ++counts[r.sweep.position(i)]; });
-    uint8_t* out = r.counts.data() + static_cast<size_t>(b) * n;
-    uint32_t largest = 0;
-    for (size_t k = 0; k < n; ++k) {
-      largest = std::max(largest, counts[k]);
-      out[k] = static_cast<uint8_t>(counts[k]);
+  // Each resample writes only its own counts and sums, so workers take every workers-th one.
+  const int workers = std::min(CoresToUse(threads), resamples);
+  std::atomic<bool> overflow{false};
+  (void)ParallelFor(static_cast<size_t>(workers), workers, [&](size_t w) -> Status {
+    std::vector<uint32_t> counts(n);
+    for (size_t b = w; b < static_cast<size_t>(resamples); b += static_cast<size_t>(workers)) {
+      std::fill(counts.begin(), counts.end(), 0u);
+      resampler.Each(b, [&](size_t i) { ++counts[r.sweep.position(i)]; });
+      uint8_t* out = r.counts.data() + b * n;
+      uint32_t largest = 0;
+      for (size_t k = 0; k < n; ++k) {
+        largest = std::max(largest, counts[k]);
+        out[k] = static_cast<uint8_t>(counts[k]);
+      }
+      if (largest > 255) overflow = true;  // a row drawn 256 times: never in practice
+      r.sums[b] = r.sweep.Sweep(counts);
     }
-    if (largest > 255) return nullptr;  // a row drawn 256 times: never in practice
-    r.sums[static_cast<size_t>(b)] = r.sweep.Sweep(counts);
-  }
+    return Status::Ok();
+  });
+  if (overflow) return nullptr;
   return prepared;
 }
 

@@ -47,8 +47,9 @@ struct PreparedResamples;
 // resample's rows above the threshold: the costly part can run while the threshold is still
 // being chosen. Null when this does not apply: a task other than binary, weights, or more than
 // 64 MiB of counts (rows x resamples bytes).
+// `threads` caps the cores it draws on (0 = every core).
 std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, int resamples,
-                                                          uint64_t seed);
+                                                          uint64_t seed, int threads = 0);
 
 // BootstrapIntervals using `prepared`, which gives the same intervals when it was made from the
 // same truth, scores, resamples and seed, and is ignored otherwise.

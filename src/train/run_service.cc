@@ -330,12 +330,13 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
     // Each refitted pair scores the evaluation data at once, on the worker that fitted it.
     // The candidate's bootstrap resamples are drawn there too: only counting each resample's
     // rows above the decision threshold waits for the folds.
-    options.on_refit = [&](bool baseline, const ScoringPair& pair,
-                           const std::vector<std::string>& classes) -> Status {
+    options.on_refit = [&](const TrainOptions::Refitted& refit) -> Status {
       const auto score_start = Clock::now();
-      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, pair.Score(evaluation_data->frame));
+      const bool baseline = refit.baseline;
+      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, refit.pair->Score(evaluation_data->frame));
       std::shared_ptr<const PreparedResamples> resamples;
       if (!baseline && spec.task.type == TaskType::kBinary && request.evaluate->resamples > 0) {
+        const std::vector<std::string>& classes = *refit.classes;
         Result<Target> target = ExtractTargetFor(evaluation_data->frame, spec.task, classes);
         if (target.ok()) {  // else the evaluation reports the problem
           Bundle shape;     // what the predictions take from the bundle to come
@@ -344,7 +345,7 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
           const std::vector<size_t> rows = LabelledRows(*target);
           resamples =
               PrepareResamples(MakePredictions(shape, rows, *target, ScoresOfRows(scores, rows, 1)),
-                               request.evaluate->resamples, spec.validation.seed);
+                               request.evaluate->resamples, spec.validation.seed, refit.threads);
         }
       }
       const std::lock_guard<std::mutex> lock(early_mutex);

@@ -541,7 +541,9 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
                           TrainModel(m, MakeTrainData(spec, target, p, threads)));
     record_window(*model);
     ScoringPair pair{m, std::move(p.pipeline), std::shared_ptr<const Model>(std::move(model))};
-    if (options.on_refit) KILN_RETURN_IF_ERROR(options.on_refit(c == 0, pair, target.classes));
+    if (options.on_refit) {
+      KILN_RETURN_IF_ERROR(options.on_refit({c == 0, &pair, &target.classes, threads}));
+    }
     refitted[c] = std::move(pair);
     report(fmt::format("{} on every row", names[c]));
     return Status::Ok();

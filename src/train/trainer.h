@@ -74,13 +74,16 @@ struct TrainOptions {
   // Called with (step, of, what) as candidates and folds finish.
   std::function<void(size_t, size_t, const std::string&)> progress;
   // Called with each pair refitted on every usable row as soon as it is fitted: the chosen
-  // candidate (`baseline` false) and the baseline (true; when the baseline is chosen, only that
-  // call). With a single candidate the refits run beside the folds, on a worker thread, so the
-  // caller can score held-out data while the folds still train. An error fails the training.
-  // `classes` are the classification labels, in the order the pair's scores use them.
-  std::function<Status(bool baseline, const ScoringPair& pair,
-                       const std::vector<std::string>& classes)>
-      on_refit;
+  // candidate and the baseline (when the baseline is chosen, only that call). With a single
+  // candidate the refits run beside the folds, on a worker thread, so the caller can score
+  // held-out data while the folds still train. An error fails the training.
+  struct Refitted {
+    bool baseline = false;  // the baseline's pair, not the candidate's
+    const ScoringPair* pair = nullptr;
+    const std::vector<std::string>* classes = nullptr;  // labels, in the order of the scores
+    int threads = 1;                                    // cores the caller may use from this thread
+  };
+  std::function<Status(const Refitted&)> on_refit;
 };
 
 // Cross-validates every candidate, picks the best by the north-star metric (ties go to the one

@@ -425,11 +425,11 @@ TEST(TrainEvaluateErrors, TrainingWithEvaluateWhenTheBaselineIsChosen) {
 
 // Training with --evaluate and `kiln evaluate` of the same run give the same document, for a
 // task of each type on small generated data (multiclass scores are rows x classes).
-void ExpectEvaluateInsideTrainingMatches(const std::string& task, const std::string& metric,
-                                         const std::string& csv) {
+void ExpectEvaluateInsideTrainingMatches(
+    const std::string& task, const std::string& metric, const std::string& csv,
+    const std::string& models = "  - {family: xgboost, trees: 8, max_depth: 3}\n") {
   Project project("version: 1\ntask: " + task + "\nmetrics: {north_star: " + metric +
-                  "}\nvalidation: {folds: 3}\nmodels:\n  - {family: xgboost, trees: 8, "
-                  "max_depth: 3}\n");
+                  "}\nvalidation: {folds: 3}\nmodels:\n" + models);
   ASSERT_EQ(project.init().exit_code, 0) << project.init().out;
   WriteFile(project.root() / "d.csv", csv);
   const CommandResult added = project.AddData(project.root() / "d.csv", "d");
@@ -454,6 +454,10 @@ TEST(TrainEvaluateErrors, EvaluateInsideTrainingMatchesForEveryTaskType) {
   ExpectEvaluateInsideTrainingMatches("{type: regression, target: y}", "rmse", regression);
   ExpectEvaluateInsideTrainingMatches("{type: binary, target: y, positive_class: \"1\"}", "roc_auc",
                                       SmallCsv());
+  // Two candidates: the refits wait for the choice, after the folds.
+  ExpectEvaluateInsideTrainingMatches(
+      "{type: binary, target: y, positive_class: \"1\"}", "roc_auc", SmallCsv(),
+      "  - {family: xgboost, trees: 8, max_depth: 3}\n  - {family: logistic}\n");
 }
 
 TEST(TrainEvaluateErrors, EvaluatingWithoutRunsSaysToTrain) {

@@ -196,6 +196,22 @@ TEST(Significance, PreparedResamplesGiveTheSameIntervalsAtAnyThreshold) {
   for (double threshold : {0.5, 0.4, 0.625}) ExpectPreparedMatches(p, threshold, 120);
 }
 
+TEST(Significance, PreparedResamplesDoNotDependOnTheThreads) {
+  Predictions p = Scored(500, 0.7, 13);
+  const std::vector<std::string> names = {"roc_auc", "pr_auc", "f1", "mcc"};
+  const auto one = PrepareResamples(p, 90, 5, 1);
+  const auto three = PrepareResamples(p, 90, 5, 3);
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(three, nullptr);
+  const auto a = BootstrapIntervals(names, p, {}, 90, 0.95, 5, one.get());
+  const auto b = BootstrapIntervals(names, p, {}, 90, 0.95, 5, three.get());
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (const std::string& name : names) {
+    EXPECT_EQ(a->at(name).low, b->at(name).low) << name;
+    EXPECT_EQ(a->at(name).high, b->at(name).high) << name;
+  }
+}
+
 TEST(Significance, PreparedResamplesFallBackWhereAClassIsMissing) {
   // Six rows: some resamples hold one class only, where the ranking metrics are undefined.
   ExpectPreparedMatches(Scored(6, 0.5, 9), 0.45, 300);

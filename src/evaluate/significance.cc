@@ -336,14 +336,6 @@ std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, 
   return prepared;
 }
 
-Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
-                                                           const Predictions& p,
-                                                           const MetricParams& params,
-                                                           int resamples, double level,
-                                                           uint64_t seed) {
-  return BootstrapIntervals(metrics, p, params, resamples, level, seed, nullptr);
-}
-
 Result<std::map<std::string, Interval>> BootstrapIntervals(
     const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params,
     int resamples, double level, uint64_t seed, const PreparedResamples* prepared) {

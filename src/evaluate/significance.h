@@ -28,34 +28,29 @@ Result<Interval> BootstrapInterval(std::string_view metric, const Predictions& p
                                    const MetricParams& params = {}, int resamples = 1000,
                                    double level = 0.95, uint64_t seed = 42);
 
+// Binary resamples drawn before the decision threshold is known (see PrepareResamples).
+struct PreparedResamples;
+
 // The intervals of several metrics from one set of resamples: each equals what BootstrapInterval
 // gives for that metric with the same arguments (the same draws), but a binary task computes all
 // of a resample's metrics in one sweep over rows sorted once by score, about a hundred times
-// faster than a metric at a time. Metrics undefined on every resample are left out.
-Result<std::map<std::string, Interval>> BootstrapIntervals(const std::vector<std::string>& metrics,
-                                                           const Predictions& p,
-                                                           const MetricParams& params = {},
-                                                           int resamples = 1000,
-                                                           double level = 0.95, uint64_t seed = 42);
-
-// Binary resamples drawn before the decision threshold is known (see PrepareResamples).
-struct PreparedResamples;
+// faster than a metric at a time. Metrics undefined on every resample are left out. `prepared`
+// gives the same intervals when it was made from the same truth, scores, resamples and seed, and
+// is ignored otherwise.
+Result<std::map<std::string, Interval>> BootstrapIntervals(
+    const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params = {},
+    int resamples = 1000, double level = 0.95, uint64_t seed = 42,
+    const PreparedResamples* prepared = nullptr);
 
 // Draws the resamples that BootstrapIntervals(metrics, p, params, resamples, level, seed) would
 // draw, whatever p.threshold is, and sums over each what does not depend on the threshold. A later
 // BootstrapIntervals call on the same rows and scores, at any threshold, then only counts each
 // resample's rows above the threshold: the costly part can run while the threshold is still
 // being chosen. Null when this does not apply: a task other than binary, weights, or more than
-// 64 MiB of counts (rows x resamples bytes).
-// `threads` caps the cores it draws on (0 = every core).
+// 64 MiB of counts (rows x resamples bytes). `threads` caps the cores it draws on (0 = every
+// core).
 std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, int resamples,
                                                           uint64_t seed, int threads = 0);
-
-// BootstrapIntervals using `prepared`, which gives the same intervals when it was made from the
-// same truth, scores, resamples and seed, and is ignored otherwise.
-Result<std::map<std::string, Interval>> BootstrapIntervals(
-    const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params,
-    int resamples, double level, uint64_t seed, const PreparedResamples* prepared);
 
 struct Comparison {
   std::string method;    // "paired_bootstrap" or "delong"

@@ -197,13 +197,14 @@ Result<Bundle> DecodeBundle(std::string_view bytes) {
   return bundle;
 }
 
-Predictions MakePredictions(const Bundle& bundle, std::span<const size_t> rows,
-                            const Target& target, std::vector<double> scores) {
+Predictions MakePredictions(TaskType task, const std::vector<std::string>& classes,
+                            double threshold, std::span<const size_t> rows, const Target& target,
+                            std::vector<double> scores) {
   Predictions p;
-  p.task = bundle.task.type;
-  if (bundle.task.type != TaskType::kRegression) p.classes = bundle.classes.size();
-  p.labels = bundle.classes;
-  p.threshold = bundle.threshold;
+  p.task = task;
+  if (task != TaskType::kRegression) p.classes = classes.size();
+  p.labels = classes;
+  p.threshold = threshold;
   p.truth.reserve(rows.size());
   for (size_t row : rows) p.truth.push_back(target.values[row]);
   p.scores = std::move(scores);
@@ -213,7 +214,8 @@ Predictions MakePredictions(const Bundle& bundle, std::span<const size_t> rows,
 Result<Predictions> PredictRows(const Bundle& bundle, const ScoringPair& pair, const Frame& frame,
                                 std::span<const size_t> rows, const Target& target) {
   KILN_ASSIGN_OR_RETURN(std::vector<double> scores, pair.Score(frame, rows));
-  return MakePredictions(bundle, rows, target, std::move(scores));
+  return MakePredictions(bundle.task.type, bundle.classes, bundle.threshold, rows, target,
+                         std::move(scores));
 }
 
 }  // namespace kiln

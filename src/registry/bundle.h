@@ -54,10 +54,12 @@ std::string EncodeBundle(const Bundle& bundle);
 // for bytes that are not a bundle this Kiln can read. Never crashes on any input.
 Result<Bundle> DecodeBundle(std::string_view bytes);
 
-// The Predictions of the listed rows of a frame, given their scores (rows() * classes for
-// multiclass, per predictions.h) and the truth taken from `target`.
-Predictions MakePredictions(const Bundle& bundle, std::span<const size_t> rows,
-                            const Target& target, std::vector<double> scores);
+// The Predictions of the listed rows of a frame for a task with these classification labels and
+// decision threshold, given their scores (rows() * classes for multiclass, per predictions.h) and
+// the truth taken from `target`.
+Predictions MakePredictions(TaskType task, const std::vector<std::string>& classes,
+                            double threshold, std::span<const size_t> rows, const Target& target,
+                            std::vector<double> scores);
 
 // The Predictions of `pair` on the listed rows of `frame` (rows whose target is missing are the
 // caller's to leave out), with the truth taken from `target`.

@@ -245,8 +245,8 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   const auto predict = [&](const ScoringPair& pair,
                            const std::optional<std::vector<double>>& scores) {
     if (!scores) return PredictRows(bundle, pair, frame, rows, target);
-    return Result<Predictions>(
-        MakePredictions(bundle, rows, target, ScoresOfRows(*scores, rows, per_row)));
+    return Result<Predictions>(MakePredictions(bundle.task.type, bundle.classes, bundle.threshold,
+                                               rows, target, ScoresOfRows(*scores, rows, per_row)));
   };
   KILN_ASSIGN_OR_RETURN(Predictions candidate, predict(bundle.candidate, early.candidate));
   KILN_ASSIGN_OR_RETURN(Predictions baseline, predict(bundle.baseline, early.baseline));
@@ -339,13 +339,12 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
         const std::vector<std::string>& classes = *refit.classes;
         Result<Target> target = ExtractTargetFor(evaluation_data->frame, spec.task, classes);
         if (target.ok()) {  // else the evaluation reports the problem
-          Bundle shape;     // what the predictions take from the bundle to come
-          shape.task = spec.task;
-          shape.classes = classes;
           const std::vector<size_t> rows = LabelledRows(*target);
+          // The threshold is not chosen yet, and the resamples do not depend on it.
+          const Predictions p = MakePredictions(spec.task.type, classes, 0.5, rows, *target,
+                                                ScoresOfRows(scores, rows, 1));
           resamples =
-              PrepareResamples(MakePredictions(shape, rows, *target, ScoresOfRows(scores, rows, 1)),
-                               request.evaluate->resamples, spec.validation.seed, refit.threads);
+              PrepareResamples(p, request.evaluate->resamples, spec.validation.seed, refit.threads);
         }
       }
       const std::lock_guard<std::mutex> lock(early_mutex);
@@ -358,8 +357,8 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
   bar.Finish();
   TrainOutcome& o = report.outcome;
-  // When the baseline is chosen, it is the candidate too.
-  if (evaluation_data && !early.candidate && o.bundle.candidate.spec.family == "baseline") {
+  // When the baseline is chosen, the bundle's candidate is the baseline's pair, scored once.
+  if (evaluation_data && !early.candidate && o.bundle.candidate.model == o.bundle.baseline.model) {
     early.candidate = early.baseline;
   }
 

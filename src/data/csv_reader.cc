@@ -97,14 +97,28 @@ size_t Utf8SequenceLength(const unsigned char* s, size_t available) {
   return 0;
 }
 
-// Rejects text that is not UTF-8 or holds NUL bytes. Runs of 16 plain ASCII bytes are checked
-// at once, so a typical file costs a fraction of the tokenizing time.
+// Rejects text that is not UTF-8 or holds NUL bytes. Runs of 64 and of 16 plain ASCII bytes are
+// checked at once, so a typical file costs a fraction of the tokenizing time.
 Status CheckText(std::string_view text, const std::string& source) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
 #if defined(__SSE2__)
+    // A NUL byte makes the block's minimum zero; any byte above 0x7F sets a high bit of the OR.
+    while (i + 64 <= n) {
+      const auto* block = reinterpret_cast<const __m128i*>(s + i);
+      const __m128i a = _mm_loadu_si128(block), b = _mm_loadu_si128(block + 1);
+      const __m128i c = _mm_loadu_si128(block + 2), d = _mm_loadu_si128(block + 3);
+      const __m128i low = _mm_min_epu8(_mm_min_epu8(a, b), _mm_min_epu8(c, d));
+      const __m128i any = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+      if ((_mm_movemask_epi8(any) | _mm_movemask_epi8(_mm_cmpeq_epi8(low, _mm_setzero_si128()))) !=
+          0) {
+        break;
+      }
+      i += 64;
+    }
+    if (i == n) break;
     if (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       const int high = _mm_movemask_epi8(v);
@@ -717,7 +731,14 @@ std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& op
                                     const InferOptions& infer, const std::string& source_name,
                                     const ProgressFn& progress) {
   const std::string_view text = StripBom(bytes);
-  if (!CheckText(text, source_name).ok()) return std::nullopt;
+  // The text is checked a chunk at a time, right after the tokenizer has read it and while it is
+  // still in cache; nothing read from it is kept unless all of it passes.
+  size_t checked = 0;
+  const auto check_to = [&](size_t end) {
+    const bool ok = CheckText(text.substr(checked, end - checked), source_name).ok();
+    checked = end;
+    return ok;
+  };
   const char delimiter = options.delimiter != 0 ? options.delimiter : SniffDelimiter(text);
   if (!CheckDelimiter(delimiter, source_name).ok()) return std::nullopt;
 
@@ -753,9 +774,12 @@ std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& op
     TableSink sink(&chunk, cols, kStreamRows);
     if (!tokenizer.Run(pos, sink, progress ? &progress : nullptr).ok()) return std::nullopt;
     pos = tokenizer.stopped_at();
+    // Records end at line breaks, so a UTF-8 sequence never straddles `pos`.
+    if (!check_to(pos)) return std::nullopt;
     if (chunk.rows() == 0) break;
     if (!stream->Consume(chunk)) return std::nullopt;
   }
+  if (!check_to(text.size())) return std::nullopt;
   std::optional<Frame> frame = stream->Finish();
   if (frame && progress) progress(text.size(), text.size());
   return frame;

@@ -30,11 +30,11 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include <fast_float/fast_float.h>
 #include <fmt/ranges.h>
 
 #include "core/text_distance.h"
 #include "data/datetime.h"
+#include "data/number_text.h"
 
 namespace kiln {
 
@@ -108,138 +108,6 @@ class Cells {
   const MissingMatcher& matcher_;
 };
 
-bool ParseInt(std::string_view s, int64_t* out) {
-  const char* p = s.data();
-  const char* end = p + s.size();
-  bool negative = false;
-  if (p != end && (*p == '-' || *p == '+')) {
-    negative = *p == '-';
-    ++p;
-  }
-  if (p == end || end - p > 19) return false;
-  uint64_t value = 0;  // 19 decimal digits always fit in uint64
-  for (; p != end; ++p) {
-    const unsigned digit = static_cast<unsigned char>(*p) - unsigned{'0'};
-    if (digit > 9) return false;
-    value = value * 10 + digit;
-  }
-  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (negative) {
-    if (value > kMax + 1) return false;
-    *out = value == kMax + 1 ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(value);
-  } else {
-    if (value > kMax) return false;
-    *out = static_cast<int64_t>(value);
-  }
-  return true;
-}
-
-// The general parser, for what ParsePlainDecimal leaves: exponents, long mantissas, inf.
-[[gnu::noinline]] bool ParseDoubleSlow(std::string_view s, double* out) {
-  const char* p = s.data();
-  const char* end = p + s.size();
-  if (p != end && *p == '+') {
-    ++p;
-    if (p != end && *p == '-') return false;
-  }
-  if (p == end) return false;
-  const auto result = fast_float::from_chars(p, end, *out);
-  return result.ec == std::errc() && result.ptr == end;
-}
-
-constexpr uint64_t kPowersOfTenU64[] = {1,      10,      100,      1000,     10000,
-                                        100000, 1000000, 10000000, 100000000};
-
-// Whether the 8 bytes at `p` can be read although the value may end sooner: they lie in the
-// same 4 KiB page as p, which is readable. Off under AddressSanitizer, which rightly flags reads
-// past the end of a heap string even when they cannot fault.
-inline bool CanReadEightBytes(const char* p) {
-#if defined(__SANITIZE_ADDRESS__)
-  (void)p;
-  return false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-  (void)p;
-  return false;
-#else
-  return (reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8;
-#endif
-#else
-  return (reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8;
-#endif
-}
-
-// The number of ASCII digits (0 to 8) that start the 8 bytes at `p`, and their value, found with
-// word-wide arithmetic instead of a loop per character. Bytes after the first non-digit do not
-// matter: a borrow or carry between bytes only moves towards later bytes.
-inline size_t LeadingDigits(const char* p, uint64_t* value) {
-  uint64_t word;
-  std::memcpy(&word, p, 8);  // little-endian: p[0] is the low byte
-  const uint64_t d = word - 0x3030303030303030ULL;
-  const uint64_t not_digit = (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
-  const size_t n = not_digit == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(not_digit)) / 8;
-  if (n == 0) {
-    *value = 0;
-    return 0;
-  }
-  // Move the n digits to the top bytes; the zero bytes below them read as leading zeros.
-  uint64_t v = n == 8 ? d : d << (8 * (8 - n));
-  v = (v * 10) + (v >> 8);  // pairs of digits
-  v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
-       (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
-      32;
-  *value = v;
-  return n;
-}
-
-// Plain decimals ("-12.345678") with at most 19 digits, a mantissa below 2^53 and at most 22
-// decimals are one exact integer divided by an exact power of ten, which IEEE division rounds
-// correctly (Clinger's fast path), so they skip the general parser. False means "not that
-// simple", not "not a number".
-inline bool ParsePlainDecimal(std::string_view s, double* out) {
-  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  if (s.empty()) return false;
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  // Signs are as likely as not in real data, so they are handled without branches.
-  const bool negative = *p == '-';
-  p += static_cast<size_t>(negative || *p == '+');
-  const char* const digits = p;
-  uint64_t mantissa = 0;
-  while (p != end && static_cast<unsigned char>(*p - '0') <= 9) {
-    mantissa = mantissa * 10 + static_cast<unsigned char>(*p - '0');
-    ++p;
-  }
-  size_t count = static_cast<size_t>(p - digits);
-  size_t decimals = 0;
-  if (p != end && *p == '.') {
-    const char* const fraction = ++p;
-    if (CanReadEightBytes(p)) {
-      uint64_t value = 0;
-      const size_t n = LeadingDigits(p, &value);
-      if (n <= static_cast<size_t>(end - p)) {  // else digits run on past the field: go slowly
-        mantissa = mantissa * kPowersOfTenU64[n] + value;
-        p += n;
-      }
-    }
-    while (p != end && static_cast<unsigned char>(*p - '0') <= 9) {
-      mantissa = mantissa * 10 + static_cast<unsigned char>(*p - '0');
-      ++p;
-    }
-    decimals = static_cast<size_t>(p - fraction);
-    count += decimals;
-  }
-  if (p != end || count == 0 || count > 19 || decimals > 22 || mantissa > (uint64_t{1} << 53)) {
-    return false;
-  }
-  const double value = static_cast<double>(mantissa) / kPowersOfTen[decimals];
-  *out = std::bit_cast<double>(std::bit_cast<uint64_t>(value) |
-                               (static_cast<uint64_t>(negative) << 63));
-  return true;
-}
-
 // The hot loops below read rows [begin, end) into scratch arrays indexed from `begin` and return
 // the first row they cannot read, or `end`. They keep what they use in locals: a store through a
 // byte pointer would otherwise make the compiler reload every member after it.
@@ -255,9 +123,9 @@ size_t ReadFloats(const Cells& cells, size_t begin, size_t end, double* floats, 
     if (v.size() <= short_length && cells.IsMissing(row)) {
       gap = 1;
       out = kNaN;
-    } else if (!ParsePlainDecimal(v, &out)) {
-      if (!ParseDoubleSlow(v, &out)) return row;
-      gap = std::isnan(out) ? 1 : 0;
+    } else if (!ParsePlainDecimalFast(v, &out)) {
+      if (!ParseDecimalSlow(v, &out)) return row;
+      gap = std::isnan(out) ? 1 : 0;  // "nan" reads as missing
     }
   }
   return end;
@@ -274,7 +142,7 @@ size_t ReadIntegers(const Cells& cells, size_t begin, size_t end, int64_t* ints,
     if (v.size() <= short_length && cells.IsMissing(row)) {
       gap = 1;
       out = 0;
-    } else if (!ParseInt(v, &out)) {
+    } else if (!ParseInteger(v, &out)) {
       return row;
     }
   }

@@ -70,6 +70,27 @@ TEST(CsvReader, ReadsBlocksDenseAndSparseInStops) {
   }
 }
 
+// Text lengths on both sides of the 16- and 64-byte steps of the UTF-8 check and the
+// tokenizer, in exactly sized heap buffers (so a read past the end shows under AddressSanitizer),
+// through both the two-step and the streamed read.
+TEST(CsvReader, ReadsTextsOfEveryLengthAroundTheBlockSizes) {
+  for (size_t length = 4; length <= 300; ++length) {
+    // "v\n" then rows "7\n", the first one "17\n" when the length is odd.
+    const size_t rows = (length - 2) / 2;
+    std::string text = length % 2 == 1 ? "v\n17\n" : "v\n7\n";
+    while (text.size() < length) text += "7\n";
+    ASSERT_EQ(text.size(), length);
+    const std::vector<char> bytes(text.begin(), text.end());  // no terminating NUL after it
+    const std::string_view exact(bytes.data(), bytes.size());
+    Result<RawTable> table = ReadCsv(exact, {}, "len.csv", nullptr);
+    ASSERT_TRUE(table.ok()) << length << ": " << table.status().message();
+    EXPECT_EQ(table->rows(), rows) << length;
+    Result<Frame> frame = ReadCsvFrame(exact, {}, {}, "len.csv", nullptr);
+    ASSERT_TRUE(frame.ok()) << length << ": " << frame.status().message();
+    EXPECT_EQ(frame->rows(), rows) << length;
+  }
+}
+
 TEST(CsvReader, ReadsLastLineWithoutNewline) {
   RawTable t = Read("a,b\n1,2");
   ASSERT_EQ(t.rows(), 1u);

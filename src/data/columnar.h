@@ -38,7 +38,7 @@ struct DecodeOptions {
 
 // Encodes `frame` (which must pass CheckFrameShape) into the columnar file format. `zstd_level`
 // trades encoding time for size and does not change what decodes or the content hash.
-Result<std::string> EncodeFrame(const Frame& frame, int zstd_level = 3);
+Result<std::string> EncodeFrame(const Frame& frame, int zstd_level = 1);
 
 // Decodes bytes written by EncodeFrame. Any damage (bad magic, checksum or bound, truncation)
 // fails with kData "corrupt dataset file <what>: ..."; `what` names the file for that message.

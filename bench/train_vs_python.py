@@ -10,10 +10,11 @@ Both sides do the same work on the same files, in one run, one after the other:
 Kiln also stores both data sets as versions, the bundle, the run and the audit entries, chooses a
 decision threshold, runs the gate and writes the HTML report; the script does none of that.
 
-Kiln's time is the wall time of its commands: `data add`, which adds both sources kiln.yaml
-declares, reading them side by side, then `train --evaluate`, which evaluates the new run on the
-test set in the same process (with --separate, one `data add` per file, `train`, and then
-`evaluate`, four processes). Its time in XGBoost's boosting rounds comes from
+Kiln's time is the wall time of its commands. By default one: `train --ingest --evaluate`, which
+adds both sources kiln.yaml declares (storing them while the folds train), trains, and evaluates
+the new run on the test set in the same process. With --commands 2: `data add` (both sources,
+read side by side), then `train --evaluate`. With --commands 4: one `data add` per file, `train`,
+and then `evaluate`. Its time in XGBoost's boosting rounds comes from
 `kiln train --json` (timings.boost: the wall time in which some boosting ran). The script's
 boosting time is the time inside XGBClassifier.fit.
 
@@ -109,7 +110,7 @@ def python_run(train_path, test_path):
     return time.perf_counter() - start, boost, result["roc_auc"]
 
 
-def kiln_run(kiln, train_path, test_path, resamples, separate):
+def kiln_run(kiln, train_path, test_path, resamples, commands):
     """Kiln's work; returns (wall seconds, boosting seconds, test ROC AUC)."""
     with tempfile.TemporaryDirectory(prefix="kiln-train-bench-") as project:
         with open(os.path.join(project, "kiln.yaml"), "w") as f:
@@ -125,17 +126,19 @@ def kiln_run(kiln, train_path, test_path, resamples, separate):
             return json.loads(out.stdout)
 
         start = time.perf_counter()
-        if separate:
+        if commands == 4:
             run("data", "add", train_path, "--name", "adult")
             run("data", "add", test_path, "--name", "adult-test")
-        else:
-            run("data", "add")  # both kiln.yaml sources, read side by side
-        if separate:
             trained = run("train", "--dataset", "adult")
             evaluated = run("evaluate", "latest", "--dataset", "adult-test",
                             "--resamples", str(resamples))
         else:
-            trained = run("train", "--dataset", "adult", "--evaluate", "adult-test",
+            ingest = []
+            if commands == 2:
+                run("data", "add")  # both kiln.yaml sources, read side by side
+            else:
+                ingest = ["--ingest"]
+            trained = run("train", *ingest, "--dataset", "adult", "--evaluate", "adult-test",
                           "--resamples", str(resamples))
             evaluated = trained["evaluation"]
         wall = time.perf_counter() - start
@@ -148,22 +151,24 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--resamples", type=int, default=1000,
                         help="bootstrap resamples per metric in kiln evaluate")
-    parser.add_argument("--separate", action="store_true",
-                        help="one command per step: data add per file, train, evaluate")
+    parser.add_argument("--commands", type=int, choices=(1, 2, 4), default=1,
+                        help="1: train --ingest --evaluate; 2: data add, then train --evaluate; "
+                             "4: data add per file, train, evaluate")
     args = parser.parse_args()
     train_path = os.path.abspath(os.path.join(DATA, "adult-train.csv"))
     test_path = os.path.abspath(os.path.join(DATA, "adult-test.csv"))
 
     kiln_best = py_best = None
     for _ in range(args.repeats):
-        k = kiln_run(args.kiln, train_path, test_path, args.resamples, args.separate)
+        k = kiln_run(args.kiln, train_path, test_path, args.resamples, args.commands)
         p = python_run(train_path, test_path)
         kiln_best = k if kiln_best is None or k[0] < kiln_best[0] else kiln_best
         py_best = p if py_best is None or p[0] < py_best[0] else py_best
 
     kw, kb, ka = kiln_best
     pw, pb, pa = py_best
-    print(f"adult: 5-fold CV + final fit + test evaluation, best of {args.repeats}")
+    print(f"adult: 5-fold CV + final fit + test evaluation, best of {args.repeats}, "
+          f"Kiln in {args.commands} command(s)")
     print(f"kiln:   {kw:6.2f} s wall, {kb:6.2f} s boosting, {kw - kb:5.2f} s outside boosting "
           f"({100 * (kw - kb) / kw:4.1f} %), test ROC AUC {ka:.4f}")
     print(f"python: {pw:6.2f} s wall, {pb:6.2f} s boosting, {pw - pb:5.2f} s outside boosting "

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "ingest/dataset_service.h"
 #include "project/project.h"
 
 namespace kiln::cli {
@@ -34,6 +36,9 @@ void RegisterData(CLI::App& app, Context& ctx);
 void RegisterAudit(CLI::App& app, Context& ctx);
 void RegisterStore(CLI::App& app, Context& ctx);
 void RegisterTrain(CLI::App& app, Context& ctx);
+
+// The JSON document and the text `kiln data add` reports for one added source.
+std::pair<nlohmann::json, std::string> AddedJson(const AddDatasetReport& r);
 
 // Thousands separators for counts shown to people: 32561 -> "32,561".
 std::string Count(int64_t n);

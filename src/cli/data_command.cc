@@ -56,7 +56,8 @@ std::string ContractText(const ContractReport& report) {
   return text;
 }
 
-// The JSON document and the text `kiln data add` reports for one added source.
+}  // namespace
+
 std::pair<json, std::string> AddedJson(const AddDatasetReport& r) {
   const DatasetVersionRecord& rec = r.record;
   json out = {{"ok", true}, {"already_present", r.already_present}, {"dataset", RecordJson(rec)}};
@@ -101,6 +102,8 @@ std::pair<json, std::string> AddedJson(const AddDatasetReport& r) {
   return {out, text};
 }
 
+namespace {
+
 void Add(Context& ctx, AddDatasetOptions options, const std::string& delimiter) {
   Result<Project> project = ctx.OpenProject();
   if (!project.ok()) return ctx.Fail(project.status());
@@ -117,14 +120,9 @@ void Add(Context& ctx, AddDatasetOptions options, const std::string& delimiter) 
   // No source and no name with several kiln.yaml sources: every source, read side by side.
   const std::vector<SourceSpec>& declared = project->spec().data.sources;
   if (options.source_spec.empty() && options.name.empty() && declared.size() > 1) {
-    std::vector<AddDatasetOptions> all;
-    for (const SourceSpec& source : declared) {
-      AddDatasetOptions one = options;
-      one.name = source.name;
-      one.progress = false;  // bars drawn side by side would garble each other
-      all.push_back(std::move(one));
-    }
-    Result<std::vector<AddDatasetReport>> reports = AddDatasets(*project, all, 0);
+    Result<std::vector<AddDatasetOptions>> all = DeclaredSources(*project, options);
+    if (!all.ok()) return ctx.Fail(all.status());
+    Result<std::vector<AddDatasetReport>> reports = AddDatasets(*project, *all, 0);
     if (!reports.ok()) return ctx.Fail(reports.status());
     json added = json::array();
     std::string text;

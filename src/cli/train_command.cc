@@ -83,7 +83,18 @@ void Train(Context& ctx, const TrainRequest& request, const EvaluateRequest& eva
   if (!report.ok()) return ctx.Fail(report.status());
   nlohmann::json out = report->document;
   out["ok"] = true;
-  std::string text = Leaderboard(*report);
+  std::string text;
+  if (request.ingest) {
+    nlohmann::json added = nlohmann::json::array();
+    for (const AddDatasetReport& a : report->added) {
+      auto [doc, lines] = AddedJson(a);
+      added.push_back(std::move(doc));
+      text += lines;
+    }
+    out["added"] = std::move(added);
+    text += "\n";
+  }
+  text += Leaderboard(*report);
   if (report->evaluation) {
     out["evaluation"] = EvaluationJson(*report->evaluation);
     text += "\n" + EvaluationText(*report->evaluation);
@@ -164,6 +175,9 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       ->add_option("-j,--threads", request->threads,
                    "Cores to train on (0 = every core); folds train side by side")
       ->capture_default_str();
+  train->add_flag("--ingest", request->ingest,
+                  "First add every kiln.yaml source, as `kiln data add` does, storing them while "
+                  "the folds train");
   auto train_eval = std::make_shared<EvaluateRequest>();
   train->add_option("-e,--evaluate", train_eval->dataset,
                     "NAME[@VERSION] of labelled data to evaluate the new run on, as `kiln "

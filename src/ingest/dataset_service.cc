@@ -152,21 +152,9 @@ Result<DatasetRef> ParseDatasetRef(const std::string& text) {
 
 namespace {
 
-// One source on its way into the store: what AddDatasets reads and computes before storing.
-struct PendingAdd {
-  AddDatasetReport report;
-  std::string name;
-  std::string source;  // the source's description, for lineage
-  Frame frame;
-  std::string version;
-  std::string encoded;  // the columnar file, for data not yet stored
-  std::chrono::steady_clock::time_point store_start;
-};
-
-// Reads the source, hashes the frame and runs the governance scans: no store access, so sources
-// can be read side by side.
-Result<PendingAdd> ReadSource(const Project& project, const AddDatasetOptions& options) {
-  PendingAdd pending;
+// Reads the source into a frame: no store access, so sources can be read side by side.
+Result<PendingDataset> ReadSource(const Project& project, const AddDatasetOptions& options) {
+  PendingDataset pending;
   AddDatasetReport& report = pending.report;
   SourceOptions source_options = options.source;
   KILN_ASSIGN_OR_RETURN(auto resolved, ResolveSource(project, options, &source_options));
@@ -187,7 +175,12 @@ Result<PendingAdd> ReadSource(const Project& project, const AddDatasetOptions& o
   report.read_seconds = SecondsSince(t0);
   report.infer_seconds = 0;
   pending.source = source->Describe();
+  return pending;
+}
 
+// Hashes the frame and runs the governance scans: no store access either.
+Status ScanSource(const Project& project, PendingDataset& pending) {
+  AddDatasetReport& report = pending.report;
   pending.store_start = std::chrono::steady_clock::now();
   pending.version = ContentHash(pending.frame);
   report.pii = DetectPii(pending.frame, project.spec().governance.pii_columns);
@@ -197,11 +190,11 @@ Result<PendingAdd> ReadSource(const Project& project, const AddDatasetOptions& o
     for (uint8_t k : keep) kept += k;
     report.consent_excluded = static_cast<int64_t>(keep.size()) - kept;
   }
-  return pending;
+  return Status::Ok();
 }
 
 // Adding the same data under the same name again is a no-op that says so.
-Status CheckPresent(Project& project, PendingAdd& pending) {
+Status CheckPresent(Project& project, PendingDataset& pending) {
   return project.db().Transact([&](Transaction& tx) -> Status {
     Result<DatasetVersionRecord> existing = FindDatasetVersion(tx, pending.name, pending.version);
     if (existing.ok() && !existing->purged()) {
@@ -214,7 +207,7 @@ Status CheckPresent(Project& project, PendingAdd& pending) {
 
 // Stores the encoded data, records the version and its audit entry in one transaction, and
 // checks the frame against its contract (inferring the contract on first ingest).
-Status StoreVersion(Project& project, PendingAdd& pending) {
+Status StoreVersion(Project& project, PendingDataset& pending) {
   AddDatasetReport& report = pending.report;
   const std::string& name = pending.name;
   const Frame& frame = pending.frame;
@@ -261,34 +254,73 @@ Status StoreVersion(Project& project, PendingAdd& pending) {
 
 }  // namespace
 
-Result<std::vector<AddDatasetReport>> AddDatasets(Project& project,
-                                                  const std::vector<AddDatasetOptions>& sources,
-                                                  int threads) {
-  std::vector<std::optional<PendingAdd>> pending(sources.size());
-  const int workers = CoresToUse(threads);
-  // Reading, hashing and scanning touch no store, so the sources are read side by side; the
-  // store is then checked and written one source at a time, in order.
-  KILN_RETURN_IF_ERROR(ParallelFor(sources.size(), workers, [&](size_t i) -> Status {
-    KILN_ASSIGN_OR_RETURN(pending[i], ReadSource(project, sources[i]));
+Result<std::vector<PendingDataset>> ReadSources(const Project& project,
+                                                const std::vector<AddDatasetOptions>& sources,
+                                                int threads) {
+  std::vector<std::optional<PendingDataset>> read(sources.size());
+  KILN_RETURN_IF_ERROR(ParallelFor(sources.size(), CoresToUse(threads), [&](size_t i) -> Status {
+    KILN_ASSIGN_OR_RETURN(read[i], ReadSource(project, sources[i]));
     return Status::Ok();
+  }));
+  std::vector<PendingDataset> pending;
+  for (std::optional<PendingDataset>& p : read) pending.push_back(std::move(*p));
+  return pending;
+}
+
+Result<std::vector<AddDatasetReport>> StoreSources(Project& project,
+                                                   std::vector<PendingDataset>& pending,
+                                                   int threads) {
+  const int workers = CoresToUse(threads);
+  // Hashing, scanning and encoding touch no store, so the sources go side by side; the store is
+  // checked and written one source at a time, in order.
+  KILN_RETURN_IF_ERROR(ParallelFor(pending.size(), workers, [&](size_t i) -> Status {
+    return ScanSource(project, pending[i]);
   }));
   std::vector<size_t> fresh;
   for (size_t i = 0; i < pending.size(); ++i) {
-    KILN_RETURN_IF_ERROR(CheckPresent(project, *pending[i]));
-    if (!pending[i]->report.already_present) fresh.push_back(i);
+    KILN_RETURN_IF_ERROR(CheckPresent(project, pending[i]));
+    if (!pending[i].report.already_present) fresh.push_back(i);
   }
   KILN_RETURN_IF_ERROR(ParallelFor(fresh.size(), workers, [&](size_t k) -> Status {
-    PendingAdd& p = *pending[fresh[k]];
+    PendingDataset& p = pending[fresh[k]];
     KILN_ASSIGN_OR_RETURN(p.encoded, EncodeFrame(p.frame));
     return Status::Ok();
   }));
   std::vector<AddDatasetReport> reports;
-  for (std::optional<PendingAdd>& p : pending) {
-    if (!p->report.already_present) KILN_RETURN_IF_ERROR(StoreVersion(project, *p));
-    p->report.store_seconds = SecondsSince(p->store_start);
-    reports.push_back(std::move(p->report));
+  for (PendingDataset& p : pending) {
+    if (!p.report.already_present) KILN_RETURN_IF_ERROR(StoreVersion(project, p));
+    std::string().swap(p.encoded);
+    p.report.store_seconds = SecondsSince(p.store_start);
+    reports.push_back(p.report);
   }
   return reports;
+}
+
+Result<std::vector<AddDatasetReport>> AddDatasets(Project& project,
+                                                  const std::vector<AddDatasetOptions>& sources,
+                                                  int threads) {
+  KILN_ASSIGN_OR_RETURN(std::vector<PendingDataset> pending,
+                        ReadSources(project, sources, threads));
+  return StoreSources(project, pending, threads);
+}
+
+Result<std::vector<AddDatasetOptions>> DeclaredSources(const Project& project,
+                                                       const AddDatasetOptions& base) {
+  const std::vector<SourceSpec>& declared = project.spec().data.sources;
+  if (declared.empty()) {
+    return MakeError(ErrorCode::kUsage,
+                     "kiln.yaml declares no data sources; list them under data.sources or add "
+                     "data with `kiln data add PATH`");
+  }
+  std::vector<AddDatasetOptions> all;
+  for (const SourceSpec& source : declared) {
+    AddDatasetOptions one = base;
+    one.source_spec.clear();
+    one.name = source.name;
+    one.progress = false;  // bars drawn side by side would garble each other
+    all.push_back(std::move(one));
+  }
+  return all;
 }
 
 Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& options) {

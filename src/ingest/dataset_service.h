@@ -50,6 +50,36 @@ struct AddDatasetReport {
 
 Result<AddDatasetReport> AddDataset(Project& project, const AddDatasetOptions& options);
 
+// A source read into a frame and not yet stored. AddDatasets is ReadSources then StoreSources;
+// a caller that uses the frames before they are stored (`kiln train --ingest` trains on them
+// while they are written) calls the two itself.
+struct PendingDataset {
+  std::string name;    // the dataset it is added to
+  Frame frame;         // as read, before governance
+  std::string source;  // the source's description, for lineage
+  AddDatasetReport report;
+  // Set by StoreSources:
+  std::string version;  // the content hash
+  std::string encoded;  // the columnar file while it is being stored
+  std::chrono::steady_clock::time_point store_start;
+};
+
+// Reads every source side by side on up to `threads` cores (0 = every core), touching no store.
+Result<std::vector<PendingDataset>> ReadSources(const Project& project,
+                                                const std::vector<AddDatasetOptions>& sources,
+                                                int threads);
+
+// Hashes, scans and stores what ReadSources read, as AddDatasets does, and returns one report
+// per source, in order. It only reads the frames, so other threads may read them meanwhile.
+Result<std::vector<AddDatasetReport>> StoreSources(Project& project,
+                                                   std::vector<PendingDataset>& pending,
+                                                   int threads);
+
+// One AddDatasetOptions per source kiln.yaml declares, in order, as `kiln data add` with no
+// source adds them; kUsage when kiln.yaml declares none.
+Result<std::vector<AddDatasetOptions>> DeclaredSources(const Project& project,
+                                                       const AddDatasetOptions& base = {});
+
 // Adds several sources: they are read, typed, hashed and scanned side by side on up to `threads`
 // cores (0 = every core), then stored one at a time in the order given, each in its own
 // transaction, as AddDataset stores one. A source that cannot be read stores none of them; a

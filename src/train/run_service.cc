@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <future>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -165,22 +167,75 @@ void SortLeaderboard(const ProblemSpec& spec, std::vector<CandidateResult>& boar
 
 namespace {
 
-// Labelled data to evaluate on: the dataset after governance.
-struct EvaluationData {
-  DatasetVersionRecord record;
-  Frame frame;
+// `kiln train --ingest`: every kiln.yaml source read, and being stored on a thread of its own
+// while the run trains on the frames as read. Nothing else uses the store until it is done.
+struct IngestBeside {
+  std::vector<PendingDataset> pending;
+  std::future<Result<std::vector<AddDatasetReport>>> stored;  // one report per pending source
+
+  // The source that becomes `ref`'s latest version once stored; null when `ref` names a version
+  // or a dataset no source adds to.
+  const PendingDataset* Find(const DatasetRef& ref) const {
+    const PendingDataset* found = nullptr;
+    if (!ref.version.empty()) return nullptr;
+    for (const PendingDataset& p : pending) {
+      if (p.name == ref.name) found = &p;  // of two sources with one name, the later is latest
+    }
+    return found;
+  }
 };
 
-Result<EvaluationData> LoadEvaluationData(Project& project, const std::string& dataset) {
+// The data a run reads, after governance: a stored version, loaded, or a source being added,
+// read in place (its record is filled in once it is stored).
+struct RunData {
+  DatasetVersionRecord record;
+  std::optional<Frame> owned;               // a loaded version, or rows kept for consent
+  const PendingDataset* pending = nullptr;  // a source being added
+
+  const Frame& frame() const { return owned ? *owned : pending->frame; }
+  std::string Name() const { return record.dataset + "@" + record.version; }
+};
+
+Result<RunData> OpenRunData(Project& project, const DatasetRef& ref, const IngestBeside* ingest,
+                            int64_t* excluded) {
+  RunData data;
+  if (ingest != nullptr) data.pending = ingest->Find(ref);
+  if (data.pending != nullptr) {
+    data.record.dataset = data.pending->name;
+    if (project.spec().governance.consent_column.empty()) {
+      if (excluded != nullptr) *excluded = 0;
+      return data;
+    }
+    KILN_ASSIGN_OR_RETURN(data.owned, ApplyGovernance(project, data.pending->frame, excluded));
+    return data;
+  }
+  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
+  data.record = std::move(loaded.record);
+  KILN_ASSIGN_OR_RETURN(data.owned, ApplyGovernance(project, std::move(loaded.frame), excluded));
+  return data;
+}
+
+// Labelled data to evaluate on.
+Result<RunData> LoadEvaluationData(Project& project, const std::string& dataset,
+                                   const IngestBeside* ingest = nullptr) {
   if (dataset.empty()) {
     return MakeError(ErrorCode::kUsage,
                      "name the labelled data to evaluate on with --dataset "
                      "NAME[@VERSION]");
   }
   KILN_ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(dataset));
-  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
-  KILN_ASSIGN_OR_RETURN(Frame frame, ApplyGovernance(project, std::move(loaded.frame), nullptr));
-  return EvaluationData{std::move(loaded.record), std::move(frame)};
+  return OpenRunData(project, ref, ingest, nullptr);
+}
+
+// Waits for the sources to be stored and fills in the records of the data read from them.
+Result<std::vector<AddDatasetReport>> FinishIngest(IngestBeside& ingest,
+                                                   std::initializer_list<RunData*> data) {
+  KILN_ASSIGN_OR_RETURN(std::vector<AddDatasetReport> added, ingest.stored.get());
+  for (RunData* d : data) {
+    if (d == nullptr || d->pending == nullptr) continue;
+    d->record = added[static_cast<size_t>(d->pending - ingest.pending.data())].record;
+  }
+  return added;
 }
 
 // Scores of the bundle's two pairs on every row of the evaluation frame, made before the bundle
@@ -216,7 +271,7 @@ std::vector<double> ScoresOfRows(const std::vector<double>& all, std::span<const
 // `start` is when the caller began, for the timings; `report.timings["load"]` is the caller's.
 Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& request,
                                       EvaluateReport report, const Bundle& bundle,
-                                      const EvaluationData& data, const EarlyScores& early,
+                                      const RunData& data, const EarlyScores& early,
                                       Clock::time_point start) {
   const ProblemSpec& spec = project.spec();
   if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
@@ -226,7 +281,7 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
                      report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
                      TaskTypeName(spec.task.type), spec.task.target);
   }
-  const Frame& frame = data.frame;
+  const Frame& frame = data.frame();
   KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
   const std::vector<size_t> rows = LabelledRows(target);
   if (rows.empty()) {
@@ -256,7 +311,7 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   options.resamples = request.resamples;
   options.seed = spec.validation.seed;
   options.prepared = early.resamples;
-  const std::string dataset = data.record.dataset + "@" + data.record.version;
+  const std::string dataset = data.Name();
   KILN_ASSIGN_OR_RETURN(report.evaluation,
                         Evaluate(spec, bundle, candidate, baseline, dataset, options));
   nlohmann::json& doc = report.evaluation.document;
@@ -300,23 +355,37 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   const auto start = Clock::now();
   const ProblemSpec& spec = project.spec();
   TrainReport report;
+  // Declared first, so that on every return the store is waited for before what it reads goes.
+  std::optional<IngestBeside> ingest;
+  if (request.ingest) {
+    KILN_ASSIGN_OR_RETURN(std::vector<AddDatasetOptions> sources, DeclaredSources(project));
+    ingest.emplace();
+    KILN_ASSIGN_OR_RETURN(ingest->pending, ReadSources(project, sources, request.threads));
+  }
   KILN_ASSIGN_OR_RETURN(DatasetRef ref, DefaultDataset(project, request.dataset));
-  KILN_ASSIGN_OR_RETURN(LoadedDataset loaded, LoadDataset(project, ref));
-  KILN_ASSIGN_OR_RETURN(
-      Frame frame, ApplyGovernance(project, std::move(loaded.frame), &report.consent_excluded));
-  const std::string dataset = loaded.record.dataset + "@" + loaded.record.version;
+  KILN_ASSIGN_OR_RETURN(RunData data, OpenRunData(project, ref, ingest ? &*ingest : nullptr,
+                                                  &report.consent_excluded));
+  const Frame& frame = data.frame();
   // The data to evaluate on is loaded before training, so that a wrong name fails at once.
-  std::optional<EvaluationData> evaluation_data;
+  std::optional<RunData> evaluation_data;
   EarlyScores early;
   EvaluateReport evaluation;
   if (request.evaluate) {
     const auto eval_start = Clock::now();
-    KILN_ASSIGN_OR_RETURN(evaluation_data, LoadEvaluationData(project, request.evaluate->dataset));
+    KILN_ASSIGN_OR_RETURN(evaluation_data, LoadEvaluationData(project, request.evaluate->dataset,
+                                                              ingest ? &*ingest : nullptr));
     evaluation.timings["load"] = Since(eval_start);
   }
+  if (ingest) {
+    ingest->stored = std::async(std::launch::async, [&project, &pending = ingest->pending] {
+      return StoreSources(project, pending, 1);
+    });
+  }
   report.load_seconds = Since(start);
-  spdlog::info("training on {} (v{}): {} rows, {} columns", loaded.record.dataset,
-               loaded.record.seq, frame.rows(), frame.cols());
+  spdlog::info("training on {}{}: {} rows, {} columns", ref.name,
+               data.pending != nullptr ? " (the version being added)"
+                                       : fmt::format(" (v{})", data.record.seq),
+               frame.rows(), frame.cols());
 
   TrainOptions options;
   options.threads = request.threads;
@@ -333,11 +402,12 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
     options.on_refit = [&](const TrainOptions::Refitted& refit) -> Status {
       const auto score_start = Clock::now();
       const bool baseline = refit.baseline;
-      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, refit.pair->Score(evaluation_data->frame));
+      const Frame& eval_frame = evaluation_data->frame();
+      KILN_ASSIGN_OR_RETURN(std::vector<double> scores, refit.pair->Score(eval_frame));
       std::shared_ptr<const PreparedResamples> resamples;
       if (!baseline && spec.task.type == TaskType::kBinary && request.evaluate->resamples > 0) {
         const std::vector<std::string>& classes = *refit.classes;
-        Result<Target> target = ExtractTargetFor(evaluation_data->frame, spec.task, classes);
+        Result<Target> target = ExtractTargetFor(eval_frame, spec.task, classes);
         if (target.ok()) {  // else the evaluation reports the problem
           const std::vector<size_t> rows = LabelledRows(*target);
           // The threshold is not chosen yet, and the resamples do not depend on it.
@@ -356,6 +426,12 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   }
   KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
   bar.Finish();
+  if (ingest) {
+    KILN_ASSIGN_OR_RETURN(
+        report.added,
+        FinishIngest(*ingest, {&data, evaluation_data ? &*evaluation_data : nullptr}));
+  }
+  const std::string dataset = data.Name();
   TrainOutcome& o = report.outcome;
   // When the baseline is chosen, the bundle's candidate is the baseline's pair, scored once.
   if (evaluation_data && !early.candidate && o.bundle.candidate.model == o.bundle.baseline.model) {
@@ -368,8 +444,8 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   RunRecord& run = report.run;
   run.created_by = CurrentActor();
   run.kiln_version = kVersion;
-  run.dataset = loaded.record.dataset;
-  run.dataset_version = loaded.record.version;
+  run.dataset = data.record.dataset;
+  run.dataset_version = data.record.version;
   run.task = TaskTypeName(spec.task.type);
   run.chosen = o.chosen;
   run.family = chosen->spec.family;
@@ -468,7 +544,7 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
   EvaluateReport report;
   KILN_ASSIGN_OR_RETURN(report.run, FindRun(project, request.run));
   KILN_ASSIGN_OR_RETURN(Bundle bundle, LoadRunBundle(project, report.run));
-  KILN_ASSIGN_OR_RETURN(EvaluationData data, LoadEvaluationData(project, request.dataset));
+  KILN_ASSIGN_OR_RETURN(RunData data, LoadEvaluationData(project, request.dataset));
   report.timings["load"] = Since(start);
   return EvaluateBundle(project, request, std::move(report), bundle, data, EarlyScores{}, start);
 }

@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "evaluate/evaluation.h"
+#include "ingest/dataset_service.h"
 #include "project/project.h"
 #include "registry/bundle.h"
 #include "train/trainer.h"
@@ -68,6 +69,10 @@ struct TrainRequest {
   // as EvaluateRun would evaluate it, in the same process: the refitted models score that data
   // while the remaining folds train.
   std::optional<EvaluateRequest> evaluate;
+  // Add every kiln.yaml source first, as `kiln data add` with no source does. The sources are read
+  // before training and stored on a thread of their own while the folds train; a dataset or
+  // evaluation name without a version that a source adds to means the data just read.
+  bool ingest = false;
 };
 
 struct TrainReport {
@@ -79,6 +84,7 @@ struct TrainReport {
   double store_seconds = 0;
   double total_seconds = 0;
   std::optional<EvaluateReport> evaluation;  // when the request asked for one
+  std::vector<AddDatasetReport> added;       // with `ingest`: one per kiln.yaml source
 };
 
 // Trains, stores the bundle and records the run and its audit entry in one transaction; then,

@@ -532,6 +532,12 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     report(fmt::format("{} fold {}/{}", names[c], f + 1, folds.size()));
     return Status::Ok();
   };
+  // With the choice known, each refit is handed to options.on_refit (scoring held-out data,
+  // mostly) on a thread of its own that shares the cores with the fits: the worker that refitted
+  // goes straight on to its next fit, and the cores never wait together for the hand-over.
+  // Declared after `refitted`, so that the threads are waited for before it goes.
+  std::vector<std::future<Status>> hand_overs;
+  std::mutex hand_overs_mutex;
   const auto run_refit = [&](size_t c, int threads) -> Status {
     const ModelSpec& m = specs[c];
     KILN_ASSIGN_OR_RETURN(
@@ -540,12 +546,14 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                           TrainModel(m, MakeTrainData(spec, target, p, threads)));
     record_window(*model);
-    ScoringPair pair{m, std::move(p.pipeline), std::shared_ptr<const Model>(std::move(model))};
-    if (options.on_refit) {
-      KILN_RETURN_IF_ERROR(options.on_refit({c == 0, &pair, &target.classes, threads}));
-    }
-    refitted[c] = std::move(pair);
+    refitted[c] =
+        ScoringPair{m, std::move(p.pipeline), std::shared_ptr<const Model>(std::move(model))};
     report(fmt::format("{} on every row", names[c]));
+    if (!options.on_refit) return Status::Ok();
+    const TrainOptions::Refitted handed{c == 0, &*refitted[c], &target.classes, threads};
+    if (!known_choice) return options.on_refit(handed);
+    const std::lock_guard<std::mutex> lock(hand_overs_mutex);
+    hand_overs.push_back(std::async(std::launch::async, options.on_refit, handed));
     return Status::Ok();
   };
 
@@ -556,6 +564,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     return task.fold ? run_fold(task.candidate, *task.fold, threads_per_task)
                      : run_refit(task.candidate, threads_per_task);
   }));
+  for (std::future<Status>& handed : hand_overs) KILN_RETURN_IF_ERROR(handed.get());
   cache.clear();
   out.timings.cv = Since(start);
   leak_check.get();

@@ -75,8 +75,9 @@ struct TrainOptions {
   std::function<void(size_t, size_t, const std::string&)> progress;
   // Called with each pair refitted on every usable row as soon as it is fitted: the chosen
   // candidate and the baseline (when the baseline is chosen, only that call). With a single
-  // candidate the refits run beside the folds, on a worker thread, so the caller can score
-  // held-out data while the folds still train. An error fails the training.
+  // candidate the refits run beside the folds and each call comes on a thread of its own, so the
+  // caller can score held-out data while the folds still train; the calls may then overlap.
+  // An error fails the training.
   struct Refitted {
     bool baseline = false;  // the baseline's pair, not the candidate's
     const ScoringPair* pair = nullptr;

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <future>
 #include <memory>
 #include <numeric>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/parallel.h"
@@ -178,22 +180,6 @@ Status CheckPaired(const Predictions& candidate, const Predictions& baseline) {
   return Status::Ok();
 }
 
-// Midranks (1-based, ties share the mean of their ranks), as in Sun & Xu's fast DeLong.
-std::vector<double> MidRanks(const std::vector<double>& x) {
-  std::vector<size_t> order(x.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
-  std::vector<double> ranks(x.size());
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && x[order[j]] == x[order[i]]) ++j;
-    const double mid = 0.5 * static_cast<double>(i + j - 1) + 1;
-    for (size_t k = i; k < j; ++k) ranks[order[k]] = mid;
-    i = j;
-  }
-  return ranks;
-}
-
 // For one model: the AUC and the structural components, V10 per positive (the share of negatives
 // it outranks) and V01 per negative (the share of positives that outrank it).
 struct Components {
@@ -201,24 +187,47 @@ struct Components {
   std::vector<double> v10, v01;
 };
 
+// Sun & Xu's fast DeLong needs three sets of midranks (1-based, ties sharing the mean of their
+// ranks): of each row among all rows, and among the rows of its own class. One sort of all rows
+// gives the three: within a run of equal scores holding p positives and q negatives, after P
+// positives and N negatives with lower scores, a positive's midrank among positives is
+// P + (p + 1) / 2 and a negative's among negatives N + (q + 1) / 2. Midranks are halves of
+// integers, so every figure below is exact and the AUC's sum does not depend on its order.
 Components DeLongComponents(const std::vector<double>& positives,
                             const std::vector<double>& negatives) {
-  const double m = static_cast<double>(positives.size());
-  const double n = static_cast<double>(negatives.size());
-  std::vector<double> all = positives;
-  all.insert(all.end(), negatives.begin(), negatives.end());
-  const std::vector<double> tx = MidRanks(positives), ty = MidRanks(negatives), tz = MidRanks(all);
+  const size_t m = positives.size(), n = negatives.size();
+  std::vector<std::pair<double, size_t>> all(m + n);  // score, then position: positives first
+  for (size_t i = 0; i < m; ++i) all[i] = {positives[i], i};
+  for (size_t j = 0; j < n; ++j) all[m + j] = {negatives[j], m + j};
+  std::sort(all.begin(), all.end());
 
   Components c;
+  c.v10.resize(m);
+  c.v01.resize(n);
+  const double dm = static_cast<double>(m), dn = static_cast<double>(n);
   double rank_sum = 0;
-  for (size_t i = 0; i < positives.size(); ++i) {
-    c.v10.push_back((tz[i] - tx[i]) / n);
-    rank_sum += tz[i];
+  size_t positives_below = 0, negatives_below = 0;
+  for (size_t i = 0; i < all.size();) {
+    size_t j = i, p = 0;
+    for (; j < all.size() && all[j].first == all[i].first; ++j) p += all[j].second < m;
+    const size_t q = j - i - p;
+    const double tz = 0.5 * static_cast<double>(i + j - 1) + 1;
+    const double tx = static_cast<double>(positives_below) + 0.5 * static_cast<double>(p + 1);
+    const double ty = static_cast<double>(negatives_below) + 0.5 * static_cast<double>(q + 1);
+    for (size_t k = i; k < j; ++k) {
+      const size_t at = all[k].second;
+      if (at < m) {
+        c.v10[at] = (tz - tx) / dn;
+        rank_sum += tz;
+      } else {
+        c.v01[at - m] = 1 - (tz - ty) / dm;
+      }
+    }
+    positives_below += p;
+    negatives_below += q;
+    i = j;
   }
-  for (size_t j = 0; j < negatives.size(); ++j) {
-    c.v01.push_back(1 - (tz[positives.size() + j] - ty[j]) / m);
-  }
-  c.auc = rank_sum / m / n - (m + 1) / (2 * n);
+  c.auc = rank_sum / dm / dn - (dm + 1) / (2 * dn);
   return c;
 }
 
@@ -490,8 +499,11 @@ Result<Comparison> DeLongTest(const Predictions& candidate, const Predictions& b
                      c_pos.size(), c_neg.size());
   }
 
+  // The two models' components are independent; the baseline's are worked out beside.
+  std::future<Components> baseline_components =
+      std::async(std::launch::async, [&] { return DeLongComponents(b_pos, b_neg); });
   const Components c = DeLongComponents(c_pos, c_neg);
-  const Components b = DeLongComponents(b_pos, b_neg);
+  const Components b = baseline_components.get();
   const double variance = VarianceOfDifference(c.v10, b.v10) / static_cast<double>(c_pos.size()) +
                           VarianceOfDifference(c.v01, b.v01) / static_cast<double>(c_neg.size());
   Comparison result;

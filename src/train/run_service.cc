@@ -167,11 +167,11 @@ void SortLeaderboard(const ProblemSpec& spec, std::vector<CandidateResult>& boar
 
 namespace {
 
-// `kiln train --ingest`: every kiln.yaml source read, and being stored on a thread of its own
-// while the run trains on the frames as read. Nothing else uses the store until it is done.
+// `kiln train --ingest`: every kiln.yaml source read, and stored beside the fits while the run
+// trains on the frames as read. Nothing else uses the store until the fits are done.
 struct IngestBeside {
   std::vector<PendingDataset> pending;
-  std::future<Result<std::vector<AddDatasetReport>>> stored;  // one report per pending source
+  std::vector<AddDatasetReport> stored;  // once stored: one report per pending source
 
   // The source that becomes `ref`'s latest version once stored; null when `ref` names a version
   // or a dataset no source adds to.
@@ -227,15 +227,12 @@ Result<RunData> LoadEvaluationData(Project& project, const std::string& dataset,
   return OpenRunData(project, ref, ingest, nullptr);
 }
 
-// Waits for the sources to be stored and fills in the records of the data read from them.
-Result<std::vector<AddDatasetReport>> FinishIngest(IngestBeside& ingest,
-                                                   std::initializer_list<RunData*> data) {
-  KILN_ASSIGN_OR_RETURN(std::vector<AddDatasetReport> added, ingest.stored.get());
+// Fills in the records of the data read from the sources, once they are stored.
+void FinishIngest(const IngestBeside& ingest, std::initializer_list<RunData*> data) {
   for (RunData* d : data) {
     if (d == nullptr || d->pending == nullptr) continue;
-    d->record = added[static_cast<size_t>(d->pending - ingest.pending.data())].record;
+    d->record = ingest.stored[static_cast<size_t>(d->pending - ingest.pending.data())].record;
   }
-  return added;
 }
 
 // Scores of the bundle's two pairs on every row of the evaluation frame, made before the bundle
@@ -266,21 +263,13 @@ std::vector<double> ScoresOfRows(const std::vector<double>& all, std::span<const
   return out;
 }
 
-// The evaluation proper, shared by `kiln evaluate` and `kiln train --evaluate`: scores (unless
-// `early` has them), metrics with intervals, the gate, the JSON and HTML written, the audit entry.
-// `start` is when the caller began, for the timings; `report.timings["load"]` is the caller's.
-Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& request,
-                                      EvaluateReport report, const Bundle& bundle,
-                                      const RunData& data, const EarlyScores& early,
-                                      Clock::time_point start) {
-  const ProblemSpec& spec = project.spec();
-  if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
-    return MakeError(ErrorCode::kConfig,
-                     "{} was trained for a {} task on '{}', but kiln.yaml now "
-                     "states a {} task on '{}'; retrain or restore kiln.yaml",
-                     report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
-                     TaskTypeName(spec.task.type), spec.task.target);
-  }
+// An evaluation's figures: scores (unless `early` has them), metrics with intervals, the gate.
+// It reads only `spec`, `bundle`, `data` and `early`, so it may run while the run is stored;
+// `timings` receives "score" and "evaluate".
+Result<Evaluation> ComputeEvaluation(const ProblemSpec& spec, const EvaluateRequest& request,
+                                     const Bundle& bundle, const RunData& data,
+                                     const EarlyScores& early,
+                                     std::map<std::string, double>* timings) {
   const Frame& frame = data.frame();
   KILN_ASSIGN_OR_RETURN(Target target, ExtractTargetFor(frame, bundle.task, bundle.classes));
   const std::vector<size_t> rows = LabelledRows(target);
@@ -291,10 +280,6 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
                      request.dataset, spec.task.target);
   }
   auto step = Clock::now();
-  const auto lap = [&](const char* name) {
-    report.timings[name] = Since(step);
-    step = Clock::now();
-  };
   const size_t per_row =
       bundle.task.type == TaskType::kMulticlass ? std::max<size_t>(bundle.classes.size(), 1) : 1;
   const auto predict = [&](const ScoringPair& pair,
@@ -305,19 +290,27 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   };
   KILN_ASSIGN_OR_RETURN(Predictions candidate, predict(bundle.candidate, early.candidate));
   KILN_ASSIGN_OR_RETURN(Predictions baseline, predict(bundle.baseline, early.baseline));
-  lap("score");
+  (*timings)["score"] = Since(step);
+  step = Clock::now();
 
   EvaluationOptions options;
   options.resamples = request.resamples;
   options.seed = spec.validation.seed;
   options.prepared = early.resamples;
-  const std::string dataset = data.Name();
-  KILN_ASSIGN_OR_RETURN(report.evaluation,
-                        Evaluate(spec, bundle, candidate, baseline, dataset, options));
+  KILN_ASSIGN_OR_RETURN(Evaluation evaluation,
+                        Evaluate(spec, bundle, candidate, baseline, data.Name(), options));
+  (*timings)["evaluate"] = Since(step);
+  return evaluation;
+}
+
+// Records `report.evaluation` of `report.run`: the JSON document and the HTML report written side
+// by side, then the audit entry. `start` is when the caller began, for the total.
+Result<EvaluateReport> RecordEvaluation(Project& project, const EvaluateRequest& request,
+                                        EvaluateReport report, const RunData& data,
+                                        Clock::time_point start) {
+  auto step = Clock::now();
   nlohmann::json& doc = report.evaluation.document;
   doc["model"]["run"] = report.run.id;
-  lap("evaluate");
-
   const std::filesystem::path dir =
       request.out_dir.empty()
           ? project.root() / "reports" / fmt::format("{}-{}", report.run.id, data.record.dataset)
@@ -330,21 +323,27 @@ Result<EvaluateReport> EvaluateBundle(Project& project, const EvaluateRequest& r
   }
   report.json_path = (dir / "evaluation.json").string();
   report.html_path = (dir / "report.html").string();
-  KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
-  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.json_path, doc.dump(2) + "\n"));
-  KILN_RETURN_IF_ERROR(WriteFileAtomic(report.html_path, html));
-  lap("report");
+  std::future<Status> json_written = std::async(
+      std::launch::async, [&] { return WriteFileAtomic(report.json_path, doc.dump(2) + "\n"); });
+  Status html_written = [&]() -> Status {
+    KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
+    return WriteFileAtomic(report.html_path, html);
+  }();
+  KILN_RETURN_IF_ERROR(json_written.get());
+  KILN_RETURN_IF_ERROR(html_written);
+  report.timings["report"] = Since(step);
+  step = Clock::now();
 
   const GateDecision& gate = report.evaluation.gate;
   KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
-    const nlohmann::json details = {{"dataset", dataset},
+    const nlohmann::json details = {{"dataset", data.Name()},
                                     {"go", gate.go},
                                     {"reasons", gate.reasons},
                                     {"report", report.json_path}};
     return AppendAudit(
         tx, AuditEvent{CurrentActor(), "run.evaluate", "run:" + report.run.id, details.dump()});
   }));
-  lap("store");
+  report.timings["store"] = Since(step);
   report.seconds = Since(start);
   return report;
 }
@@ -355,7 +354,6 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   const auto start = Clock::now();
   const ProblemSpec& spec = project.spec();
   TrainReport report;
-  // Declared first, so that on every return the store is waited for before what it reads goes.
   std::optional<IngestBeside> ingest;
   if (request.ingest) {
     KILN_ASSIGN_OR_RETURN(std::vector<AddDatasetOptions> sources, DeclaredSources(project));
@@ -376,11 +374,6 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
                                                               ingest ? &*ingest : nullptr));
     evaluation.timings["load"] = Since(eval_start);
   }
-  if (ingest) {
-    ingest->stored = std::async(std::launch::async, [&project, &pending = ingest->pending] {
-      return StoreSources(project, pending, 1);
-    });
-  }
   report.load_seconds = Since(start);
   spdlog::info("training on {}{}: {} rows, {} columns", ref.name,
                data.pending != nullptr ? " (the version being added)"
@@ -393,6 +386,12 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   options.progress = [&](size_t done, size_t total, const std::string&) {
     bar.Update(done, total);
   };
+  if (ingest) {
+    options.beside = [&]() -> Status {
+      KILN_ASSIGN_OR_RETURN(ingest->stored, StoreSources(project, ingest->pending, 1));
+      return Status::Ok();
+    };
+  }
   double early_score_seconds = 0;
   std::mutex early_mutex;
   if (evaluation_data) {
@@ -427,9 +426,8 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   KILN_ASSIGN_OR_RETURN(report.outcome, Train(spec, frame, options));
   bar.Finish();
   if (ingest) {
-    KILN_ASSIGN_OR_RETURN(
-        report.added,
-        FinishIngest(*ingest, {&data, evaluation_data ? &*evaluation_data : nullptr}));
+    FinishIngest(*ingest, {&data, evaluation_data ? &*evaluation_data : nullptr});
+    report.added = ingest->stored;
   }
   const std::string dataset = data.Name();
   TrainOutcome& o = report.outcome;
@@ -455,6 +453,20 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
   SortLeaderboard(spec, o.leaderboard);
   report.document = TrainDocument(spec, o, dataset);
 
+  // The evaluation's figures are computed while the run is stored: they read a copy of the
+  // bundle, which the transaction completes with the run id.
+  o.bundle.dataset = dataset;
+  const auto eval_start = Clock::now();
+  std::optional<Bundle> evaluated_bundle;
+  std::future<Result<Evaluation>> evaluated;
+  if (evaluation_data) {
+    evaluated_bundle = o.bundle;
+    evaluated = std::async(std::launch::async, [&] {
+      return ComputeEvaluation(spec, *request.evaluate, *evaluated_bundle, *evaluation_data, early,
+                               &evaluation.timings);
+    });
+  }
+
   // The run id is only known inside the transaction; the bundle records it, so the bundle is
   // stored inside the transaction too (a retried transaction stores identical bytes again).
   KILN_RETURN_IF_ERROR(project.db().Transact([&](Transaction& tx) -> Status {
@@ -463,7 +475,6 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
     run.id = fmt::format("run-{}", run.seq);
     run.created_at = SqlTimestampNow();
     o.bundle.run_id = run.id;
-    o.bundle.dataset = dataset;
     o.bundle.extra = {{"cv", report.document["leaderboard"]}};
     const std::string bytes = EncodeBundle(o.bundle);
     KILN_ASSIGN_OR_RETURN(run.bundle, project.artifacts().Put(bytes, "model bundle"));
@@ -493,10 +504,10 @@ Result<TrainReport> TrainProject(Project& project, const TrainRequest& request) 
 
   if (evaluation_data) {
     evaluation.run = run;
-    const auto eval_start = Clock::now();
+    KILN_ASSIGN_OR_RETURN(evaluation.evaluation, evaluated.get());
     KILN_ASSIGN_OR_RETURN(EvaluateReport done,
-                          EvaluateBundle(project, *request.evaluate, std::move(evaluation),
-                                         o.bundle, *evaluation_data, early, eval_start));
+                          RecordEvaluation(project, *request.evaluate, std::move(evaluation),
+                                           *evaluation_data, eval_start));
     // Scoring ran during training; its time is reported beside the rest of the evaluation.
     done.timings["score_during_training"] = early_score_seconds;
     report.document["timings"]["evaluation"] = done.seconds;
@@ -546,7 +557,17 @@ Result<EvaluateReport> EvaluateRun(Project& project, const EvaluateRequest& requ
   KILN_ASSIGN_OR_RETURN(Bundle bundle, LoadRunBundle(project, report.run));
   KILN_ASSIGN_OR_RETURN(RunData data, LoadEvaluationData(project, request.dataset));
   report.timings["load"] = Since(start);
-  return EvaluateBundle(project, request, std::move(report), bundle, data, EarlyScores{}, start);
+  const ProblemSpec& spec = project.spec();
+  if (bundle.task.type != spec.task.type || bundle.task.target != spec.task.target) {
+    return MakeError(ErrorCode::kConfig,
+                     "{} was trained for a {} task on '{}', but kiln.yaml now "
+                     "states a {} task on '{}'; retrain or restore kiln.yaml",
+                     report.run.id, TaskTypeName(bundle.task.type), bundle.task.target,
+                     TaskTypeName(spec.task.type), spec.task.target);
+  }
+  KILN_ASSIGN_OR_RETURN(report.evaluation, ComputeEvaluation(spec, request, bundle, data,
+                                                             EarlyScores{}, &report.timings));
+  return RecordEvaluation(project, request, std::move(report), data, start);
 }
 
 }  // namespace kiln

@@ -366,9 +366,8 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   }
 
   // The leakage check only reports, so it runs beside the folds rather than before them. It
-  // reads what the folds read and writes only out.leaks and its timing; the future is declared
-  // after `out`, so it is waited for before `out` goes, on every return.
-  std::future<void> leak_check = std::async(std::launch::async, [&] {
+  // reads what the folds read and writes only out.leaks and its timing.
+  const auto leak_check = [&]() -> Status {
     const auto leak_start = Clock::now();
     LeakOptions leak_options;
     leak_options.target_name = spec.task.target;
@@ -384,7 +383,8 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
       if (said.insert(leak.message).second) spdlog::warn("possible target leak: {}", leak.message);
     }
     out.timings.leakage = Since(leak_start);
-  });
+    return Status::Ok();
+  };
 
   auto start = Clock::now();
   KILN_ASSIGN_OR_RETURN(std::vector<Fold> folds, BuildFolds(spec, frame, target, usable));
@@ -414,6 +414,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     size_t candidate = 0;
     std::optional<size_t> fold;  // empty: the refit on every usable row
     double cost = 0;
+    std::function<Status()> beside;  // set: work beside the fits instead of a fit
   };
   const auto cost_of = [&](size_t c, size_t rows) {
     const std::string& family = specs[c].family;
@@ -425,29 +426,35 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   std::vector<Task> tasks;
   for (size_t c = 0; c < specs.size(); ++c) {
     for (size_t f = 0; f < folds.size(); ++f) {
-      tasks.push_back({c, f, cost_of(c, folds[f].train.size())});
+      tasks.push_back({c, f, cost_of(c, folds[f].train.size()), {}});
     }
   }
   std::vector<size_t> refit = {known_choice.value_or(0)};
   if (refit[0] != 0) refit.push_back(0);
   if (known_choice) {
-    for (size_t c : refit) tasks.push_back({c, std::nullopt, cost_of(c, usable.size())});
+    for (size_t c : refit) tasks.push_back({c, std::nullopt, cost_of(c, usable.size()), {}});
   }
   // Longest first, except that the cheap tasks (baselines, mostly) go second: one worker starts
   // the longest fit at once while the others clear the cheap ones, so that they run under
   // boosting rather than after it.
   std::stable_sort(tasks.begin(), tasks.end(),
                    [](const Task& a, const Task& b) { return a.cost > b.cost; });
+  auto after_cheap = tasks.begin() + std::min<std::ptrdiff_t>(1, std::ssize(tasks));
   if (tasks.size() > 2) {
     const double cheap = tasks.front().cost / 100;
-    std::stable_partition(tasks.begin() + 1, tasks.end(),
-                          [&](const Task& t) { return t.cost < cheap; });
+    after_cheap = std::stable_partition(tasks.begin() + 1, tasks.end(),
+                                        [&](const Task& t) { return t.cost < cheap; });
   }
+  // The work beside the fits comes after the cheap tasks, so that the longest fit starts at once
+  // without sharing a core with it, and it is done long before the last fits.
+  std::vector<Task> beside = {{0, std::nullopt, 0, leak_check}};
+  if (options.beside) beside.push_back({0, std::nullopt, 0, options.beside});
+  tasks.insert(after_cheap, beside.begin(), beside.end());
   const int cores = CoresToUse(options.threads);
   const int workers = std::min<int>(cores, static_cast<int>(tasks.size()));
   const int threads_per_task = std::max(1, cores / std::max(workers, 1));
 
-  const size_t steps = tasks.size() + (known_choice ? 0 : refit.size());
+  const size_t steps = tasks.size() - beside.size() + (known_choice ? 0 : refit.size());
   size_t step = 0;
   std::mutex progress_mutex;
   const auto report = [&](const std::string& what) {
@@ -561,13 +568,13 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
   // Each task writes only its own slots and its own fold's out-of-fold rows.
   KILN_RETURN_IF_ERROR(ParallelFor(tasks.size(), workers, [&](size_t t) -> Status {
     const Task& task = tasks[t];
+    if (task.beside) return task.beside();
     return task.fold ? run_fold(task.candidate, *task.fold, threads_per_task)
                      : run_refit(task.candidate, threads_per_task);
   }));
   for (std::future<Status>& handed : hand_overs) KILN_RETURN_IF_ERROR(handed.get());
   cache.clear();
   out.timings.cv = Since(start);
-  leak_check.get();
   if (!windows.empty()) {
     Clock::time_point first = Clock::time_point::max(), last = Clock::time_point::min();
     for (const Model::Window& w : windows) {

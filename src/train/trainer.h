@@ -85,6 +85,9 @@ struct TrainOptions {
     int threads = 1;                                    // cores the caller may use from this thread
   };
   std::function<Status(const Refitted&)> on_refit;
+  // Work of the caller's to run on a worker beside the fits once the longest fit has started
+  // (storing the data being trained on, say). An error fails the training.
+  std::function<Status()> beside;
 };
 
 // Cross-validates every candidate, picks the best by the north-star metric (ties go to the one

@@ -142,7 +142,7 @@ class XgboostModel : public Model {
   }
 
   Result<std::string> Save() const override {
-    KILN_ASSIGN_OR_RETURN(const std::string_view payload, ModelBytes(booster_.get()));
+    KILN_ASSIGN_OR_RETURN(const std::string_view payload, Bytes());
 
     const nlohmann::json head = {{"format", kFormatVersion},
                                  {"family", header_.family},
@@ -197,8 +197,21 @@ class XgboostModel : public Model {
   }
 
  private:
+  // The booster's UBJSON, saved once. Scoring compiles from it and Save writes it, so after the
+  // first of the two the booster is only read by Importance, which may then run on another
+  // thread than Save.
+  Result<std::string_view> Bytes() const {
+    std::call_once(bytes_once_, [this] {
+      Result<std::string_view> view = ModelBytes(booster_.get());
+      bytes_ =
+          view.ok() ? Result<std::string>(std::string(*view)) : Result<std::string>(view.status());
+    });
+    if (!bytes_.ok()) return bytes_.status();
+    return std::string_view(*bytes_);
+  }
+
   void Compile() const {
-    Result<std::string_view> bytes = ModelBytes(booster_.get());
+    Result<std::string_view> bytes = Bytes();
     if (!bytes.ok()) {
       scorer_ = 2;
       return;
@@ -229,6 +242,8 @@ class XgboostModel : public Model {
 
   Header header_;
   BoosterPtr booster_;
+  mutable std::once_flag bytes_once_;
+  mutable Result<std::string> bytes_ = std::string();
   mutable std::once_flag compile_once_;
   mutable std::optional<TreeEnsemble> runtime_;
   mutable std::atomic<int> scorer_{0};

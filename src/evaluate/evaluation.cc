@@ -36,8 +36,9 @@ Result<nlohmann::json> MetricIntervals(const Predictions& p,
   if (options.resamples > 0) {
     MetricParams params;
     params.k = kReportTopK;
-    KILN_ASSIGN_OR_RETURN(intervals, BootstrapIntervals(names, p, params, options.resamples, 0.95,
-                                                        options.seed, options.prepared.get()));
+    KILN_ASSIGN_OR_RETURN(
+        intervals, BootstrapIntervals(names, p, params, options.resamples, 0.95, options.seed,
+                                      options.prepared.get(), &values));
   }
   nlohmann::json out = nlohmann::json::object();
   for (const std::string& name : names) {

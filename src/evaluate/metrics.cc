@@ -611,11 +611,15 @@ Result<double> ComputeMetric(std::string_view name, const Predictions& p,
 
 std::map<std::string, double> ComputeAllMetrics(const Predictions& p) {
   std::map<std::string, double> values;
+  // Checked once here rather than once per metric, as ComputeMetric does: every metric would
+  // refuse predictions that fail the check.
+  if (!ValidatePredictions(p).ok()) return values;
   MetricParams params;
   params.k = kReportTopK;
-  for (const std::string& name : MetricNamesFor(p.task)) {
-    Result<double> value = ComputeMetric(name, p, params);
-    if (value.ok()) values[name] = *value;
+  for (const MetricDef& def : kRegistry) {
+    if (!def.listed || !Applies(def, p.task)) continue;
+    Result<double> value = def.compute(p, params);
+    if (value.ok()) values[std::string(def.name)] = *value;
   }
   return values;
 }

@@ -347,7 +347,8 @@ std::shared_ptr<const PreparedResamples> PrepareResamples(const Predictions& p, 
 
 Result<std::map<std::string, Interval>> BootstrapIntervals(
     const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params,
-    int resamples, double level, uint64_t seed, const PreparedResamples* prepared) {
+    int resamples, double level, uint64_t seed, const PreparedResamples* prepared,
+    const std::map<std::string, double>* values_on_all) {
   KILN_RETURN_IF_ERROR(CheckResampling(resamples, level, "the bootstrap intervals"));
   KILN_RETURN_IF_ERROR(ValidatePredictions(p));
   const std::vector<std::string>& swept = BinarySweep::Names();
@@ -409,7 +410,12 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(
 
   std::map<std::string, Interval> out;
   for (size_t m = 0; m < metrics.size(); ++m) {
-    Result<double> value = ComputeMetric(metrics[m], p, params);
+    Result<double> value = MakeError(ErrorCode::kData, "undefined on all rows");
+    if (values_on_all == nullptr) {
+      value = ComputeMetric(metrics[m], p, params);
+    } else if (const auto it = values_on_all->find(metrics[m]); it != values_on_all->end()) {
+      value = it->second;
+    }
     if (!value.ok()) continue;
     std::vector<double> defined;
     for (double v : values[m]) {

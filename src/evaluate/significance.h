@@ -36,11 +36,13 @@ struct PreparedResamples;
 // of a resample's metrics in one sweep over rows sorted once by score, about a hundred times
 // faster than a metric at a time. Metrics undefined on every resample are left out. `prepared`
 // gives the same intervals when it was made from the same truth, scores, resamples and seed, and
-// is ignored otherwise.
+// is ignored otherwise. `values`, when given, holds each metric's value on all rows of `p` with
+// `params` (a metric missing from it is undefined there), so that they are not computed again.
 Result<std::map<std::string, Interval>> BootstrapIntervals(
     const std::vector<std::string>& metrics, const Predictions& p, const MetricParams& params = {},
     int resamples = 1000, double level = 0.95, uint64_t seed = 42,
-    const PreparedResamples* prepared = nullptr);
+    const PreparedResamples* prepared = nullptr,
+    const std::map<std::string, double>* values = nullptr);
 
 // Draws the resamples that BootstrapIntervals(metrics, p, params, resamples, level, seed) would
 // draw, whatever p.threshold is, and sums over each what does not depend on the threshold. A later

@@ -495,13 +495,37 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     return Seconds(*w);
   };
 
+  // A fold's scores on its test rows, their metrics and its outcome.
+  const auto score_fold = [&](size_t c, size_t f, const Prepared& p, const Model& model,
+                              Clock::time_point task_start) -> Status {
+    KILN_ASSIGN_OR_RETURN(std::vector<double> scores, model.Predict(p.test));
+    Predictions& oof = out.leaderboard[c].oof;
+    for (size_t i = 0; i < folds[f].test.size(); ++i) {
+      for (size_t k = 0; k < per_row; ++k) {
+        oof.scores[folds[f].test[i] * per_row + k] = scores[i * per_row + k];
+      }
+    }
+    FoldOutcome& o = outcomes[c][f];
+    o.metrics = ComputeAllMetrics(FoldPredictions(oof, folds[f].test));
+    o.boost_seconds = record_window(model);
+    o.summary = model.Summary();
+    o.seconds = Since(task_start);
+    report(fmt::format("{} fold {}/{}", names[c], f + 1, folds.size()));
+    return Status::Ok();
+  };
+  // A fit that boosted is scored on a thread of its own, sharing the cores with the fits, so that
+  // its worker goes straight on to the next fit: two workers that finish fits together would
+  // otherwise both stop boosting while they score. Keyed by (candidate, fold), so that the first
+  // failure reported is the same on every run; declared after what the threads use.
+  std::map<std::pair<size_t, size_t>, std::future<Status>> fold_scores;
+  std::mutex fold_scores_mutex;
   const auto run_fold = [&](size_t c, size_t f, int threads) -> Status {
     const auto task_start = Clock::now();
     const PipelineKey key = KeyFor(specs[c], spec.training.features);
     // Early stopping changes the rows the pipeline is fitted on, so its matrices are its own and
     // not cached.
     const bool early_stopping = specs[c].early_stopping > 0;
-    std::optional<Prepared> own;
+    std::shared_ptr<const Prepared> own;
     const Prepared* p = nullptr;
     {
       std::unique_lock<std::mutex> lock(cache_mutex[f], std::defer_lock);
@@ -514,29 +538,23 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
         KILN_ASSIGN_OR_RETURN(Prepared prepared, Prepare(spec, frame, target, out.features, key,
                                                          train_rows, test_rows, early_stopping));
         if (early_stopping) {
-          own = std::move(prepared);
+          own = std::make_shared<const Prepared>(std::move(prepared));
         } else {
           found = cache[f].emplace(key, std::move(prepared)).first;
         }
       }
-      p = own ? &*own : &found->second;
+      p = own ? own.get() : &found->second;
     }
     if (f == 0 && c == 0) out.skipped_features = p->pipeline.skipped_columns();
-    KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+    KILN_ASSIGN_OR_RETURN(std::unique_ptr<Model> fitted,
                           TrainModel(specs[c], MakeTrainData(spec, target, *p, threads)));
-    KILN_ASSIGN_OR_RETURN(std::vector<double> scores, model->Predict(p->test));
-    Predictions& oof = out.leaderboard[c].oof;
-    for (size_t i = 0; i < folds[f].test.size(); ++i) {
-      for (size_t k = 0; k < per_row; ++k) {
-        oof.scores[folds[f].test[i] * per_row + k] = scores[i * per_row + k];
-      }
-    }
-    FoldOutcome& o = outcomes[c][f];
-    o.metrics = ComputeAllMetrics(FoldPredictions(oof, folds[f].test));
-    o.boost_seconds = record_window(*model);
-    o.summary = model->Summary();
-    o.seconds = Since(task_start);
-    report(fmt::format("{} fold {}/{}", names[c], f + 1, folds.size()));
+    if (!fitted->BoostWindow()) return score_fold(c, f, *p, *fitted, task_start);
+    const std::shared_ptr<const Model> model(std::move(fitted));
+    const std::lock_guard<std::mutex> lock(fold_scores_mutex);
+    fold_scores[{c, f}] =
+        std::async(std::launch::async, [&score_fold, c, f, p, own, model, task_start] {
+          return score_fold(c, f, *p, *model, task_start);
+        });
     return Status::Ok();
   };
   // With the choice known, each refit is handed to options.on_refit (scoring held-out data,
@@ -572,6 +590,7 @@ Result<TrainOutcome> Train(const ProblemSpec& spec, const Frame& frame,
     return task.fold ? run_fold(task.candidate, *task.fold, threads_per_task)
                      : run_refit(task.candidate, threads_per_task);
   }));
+  for (auto& [fit, scored] : fold_scores) KILN_RETURN_IF_ERROR(scored.get());
   for (std::future<Status>& handed : hand_overs) KILN_RETURN_IF_ERROR(handed.get());
   cache.clear();
   out.timings.cv = Since(start);

@@ -166,6 +166,9 @@ def main():
     for _ in range(args.repeats):
         k = kiln_run(args.kiln, train_path, test_path, args.resamples, args.commands)
         p = python_run(train_path, test_path)
+        print(f"  run: kiln {k[0]:.2f} s, {k[0] - k[1]:.3f} s outside boosting "
+              f"({100 * (k[0] - k[1]) / k[0]:.1f} %); python {p[0]:.2f} s; "
+              f"ratio {k[0] / p[0]:.3f}", flush=True)
         kiln_best = k if kiln_best is None or k[0] < kiln_best[0] else kiln_best
         py_best = p if py_best is None or p[0] < py_best[0] else py_best
 

@@ -323,12 +323,16 @@ Result<EvaluateReport> RecordEvaluation(Project& project, const EvaluateRequest&
   }
   report.json_path = (dir / "evaluation.json").string();
   report.html_path = (dir / "report.html").string();
-  std::future<Status> json_written = std::async(
-      std::launch::async, [&] { return WriteFileAtomic(report.json_path, doc.dump(2) + "\n"); });
-  Status html_written = [&]() -> Status {
-    KILN_ASSIGN_OR_RETURN(std::string html, RenderEvaluationReport(doc));
-    return WriteFileAtomic(report.html_path, html);
-  }();
+  // The two are made side by side and written only once both are made, so that a report that
+  // cannot be rendered leaves no document behind.
+  std::future<std::string> json_text =
+      std::async(std::launch::async, [&doc] { return doc.dump(2) + "\n"; });
+  Result<std::string> html = RenderEvaluationReport(doc);
+  const std::string json = json_text.get();
+  if (!html.ok()) return html.status();
+  std::future<Status> json_written =
+      std::async(std::launch::async, [&] { return WriteFileAtomic(report.json_path, json); });
+  const Status html_written = WriteFileAtomic(report.html_path, *html);
   KILN_RETURN_IF_ERROR(json_written.get());
   KILN_RETURN_IF_ERROR(html_written);
   report.timings["report"] = Since(step);

@@ -13,56 +13,21 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "e2e/cli_project.h"
 #include "test_util.h"
 
 namespace kiln {
 namespace {
 
 using kiln::testing::CommandResult;
-using kiln::testing::KilnBinary;
-using kiln::testing::ReadFile;
 using kiln::testing::RunCommand;
 using kiln::testing::SharedDatasets;
 using kiln::testing::SourceDir;
-using kiln::testing::TempDir;
 using kiln::testing::WriteFile;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-// A project folder with its kiln.yaml, driven through the binary.
-class Project {
- public:
-  explicit Project(const std::string& yaml) {
-    WriteFile(dir_ / "kiln.yaml", yaml);
-    init_ = RunCommand(KilnBinary() + " init " + dir_.path().string());
-  }
-
-  const CommandResult& init() const { return init_; }
-  const fs::path& root() const { return dir_.path(); }
-
-  // stdout and stderr interleaved, as a user sees them.
-  CommandResult Run(const std::string& args) const {
-    return RunCommand(KilnBinary() + " --no-progress -C " + dir_.path().string() + " " + args);
-  }
-
-  // With --json: the document on stdout (null when it does not parse), the exit code, and
-  // stderr's logs in `out`, kept apart so that a log line cannot break the document.
-  json RunJson(const std::string& args, CommandResult* result) const {
-    const fs::path out = scratch_ / "stdout.json";
-    *result = RunCommand("(" + KilnBinary() + " --no-progress --json -C " + dir_.path().string() +
-                         " " + args + " > " + out.string() + ")");
-    return json::parse(ReadFile(out), nullptr, false);
-  }
-
-  CommandResult AddData(const fs::path& csv, const std::string& name) const {
-    return Run("data add " + csv.string() + " --name " + name);
-  }
-
- private:
-  TempDir dir_;
-  TempDir scratch_;  // captured output, kept out of the project
-  CommandResult init_;
-};
+using Project = kiln::testing::CliProject;
 
 std::set<std::string> LeakColumns(const json& train) {
   std::set<std::string> columns;

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -346,6 +349,65 @@ TEST(Trainer, EarlyStoppingKeepsFewerRoundsThanTrees) {
   ASSERT_NE(out->bundle.candidate.model, nullptr);
   const nlohmann::json refit = nlohmann::json::parse(out->bundle.candidate.model->Summary());
   EXPECT_LT(refit["rounds_kept"].get<int>(), 200) << refit.dump();
+}
+
+constexpr const char* kOneXgboost =
+    "models: [{family: xgboost, trees: 20, max_depth: 3, learning_rate: 0.3}]\n";
+
+TEST(Trainer, WorkBesideTheFitsRunsOnce) {
+  std::atomic<int> calls{0};
+  TrainOptions options;
+  options.beside = [&] {
+    ++calls;
+    return Status::Ok();
+  };
+  Result<TrainOutcome> out = Train(BinarySpec(kOneXgboost), XorFrame(300, 4), options);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(Trainer, AFailureBesideTheFitsFailsTheTraining) {
+  TrainOptions options;
+  options.beside = [] { return MakeError(ErrorCode::kIo, "the disk is full"); };
+  Result<TrainOutcome> out = Train(BinarySpec(kOneXgboost), XorFrame(300, 4), options);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "the disk is full");
+}
+
+TEST(Trainer, EachRefitIsHandedOverOnceWithTheBundlesModels) {
+  const Frame frame = XorFrame(300, 5);
+  std::mutex mutex;
+  std::vector<std::pair<bool, std::vector<double>>> handed;  // (baseline, scores on `frame`)
+  TrainOptions options;
+  options.on_refit = [&](const TrainOptions::Refitted& refit) -> Status {
+    KILN_ASSIGN_OR_RETURN(std::vector<double> scores, refit.pair->Score(frame));
+    const std::lock_guard<std::mutex> lock(mutex);
+    handed.emplace_back(refit.baseline, std::move(scores));
+    return Status::Ok();
+  };
+  Result<TrainOutcome> out = Train(BinarySpec(kOneXgboost), frame, options);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+
+  ASSERT_EQ(handed.size(), 2u);
+  std::sort(handed.begin(), handed.end());
+  EXPECT_FALSE(handed[0].first);
+  EXPECT_TRUE(handed[1].first);
+  Result<std::vector<double>> candidate = out->bundle.candidate.Score(frame);
+  Result<std::vector<double>> baseline = out->bundle.baseline.Score(frame);
+  ASSERT_TRUE(candidate.ok() && baseline.ok());
+  EXPECT_EQ(handed[0].second, *candidate);
+  EXPECT_EQ(handed[1].second, *baseline);
+}
+
+TEST(Trainer, AFailedHandOverFailsTheTraining) {
+  TrainOptions options;
+  options.on_refit = [](const TrainOptions::Refitted& refit) -> Status {
+    if (refit.baseline) return Status::Ok();
+    return MakeError(ErrorCode::kData, "the held-out data has no target");
+  };
+  Result<TrainOutcome> out = Train(BinarySpec(kOneXgboost), XorFrame(300, 6), options);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "the held-out data has no target");
 }
 
 }  // namespace

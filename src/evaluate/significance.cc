@@ -410,13 +410,15 @@ Result<std::map<std::string, Interval>> BootstrapIntervals(
 
   std::map<std::string, Interval> out;
   for (size_t m = 0; m < metrics.size(); ++m) {
-    Result<double> value = MakeError(ErrorCode::kData, "undefined on all rows");
+    std::optional<double> value;  // empty: undefined on all rows
     if (values_on_all == nullptr) {
-      value = ComputeMetric(metrics[m], p, params);
+      if (Result<double> computed = ComputeMetric(metrics[m], p, params); computed.ok()) {
+        value = *computed;
+      }
     } else if (const auto it = values_on_all->find(metrics[m]); it != values_on_all->end()) {
       value = it->second;
     }
-    if (!value.ok()) continue;
+    if (!value) continue;
     std::vector<double> defined;
     for (double v : values[m]) {
       if (!std::isnan(v)) defined.push_back(v);

@@ -176,8 +176,8 @@ struct IngestBeside {
   // The source that becomes `ref`'s latest version once stored; null when `ref` names a version
   // or a dataset no source adds to.
   const PendingDataset* Find(const DatasetRef& ref) const {
-    const PendingDataset* found = nullptr;
     if (!ref.version.empty()) return nullptr;
+    const PendingDataset* found = nullptr;
     for (const PendingDataset& p : pending) {
       if (p.name == ref.name) found = &p;  // of two sources with one name, the later is latest
     }

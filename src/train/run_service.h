@@ -70,7 +70,7 @@ struct TrainRequest {
   // while the remaining folds train.
   std::optional<EvaluateRequest> evaluate;
   // Add every kiln.yaml source first, as `kiln data add` with no source does. The sources are read
-  // before training and stored on a thread of their own while the folds train; a dataset or
+  // before training and stored by a task beside the fits (TrainOptions::beside); a dataset or
   // evaluation name without a version that a source adds to means the data just read.
   bool ingest = false;
 };

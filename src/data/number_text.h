@@ -129,11 +129,14 @@ inline bool ParsePlainDecimal(std::string_view s, double* out) {
 // For a value of `length` bytes (1 to 16) with its point at `point` (`length` when it has none):
 // the pshufb control that gathers its digits, last digit in byte 15, skipping the point. Bytes
 // with no digit left (the sign's place among them) take 0x80, which pshufb turns into zero.
+// The denominator too: 10 to the number of digits after the point.
 struct DigitGather {
   alignas(16) uint8_t control[17][17][16];
-  constexpr DigitGather() : control{} {
+  double denominator[17][17];
+  constexpr DigitGather() : control{}, denominator{} {
     for (int length = 1; length <= 16; ++length) {
       for (int point = 0; point <= length; ++point) {
+        denominator[length][point] = kPowersOfTen[point < length ? length - 1 - point : 0];
         int source = length - 1;
         for (int byte = 15; byte >= 0; --byte) {
           if (source == point) --source;
@@ -154,7 +157,11 @@ inline constexpr DigitGather kDigitGather{};
 // The 16 bytes at `p` must be readable. False means "not that simple".
 inline bool ParseShortDecimalParts(const char* p, size_t length, double* numerator,
                                    double* denominator) {
-  const __m128i text = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // The empty asm hides where p points: after inlining, GCC would otherwise warn that 16 bytes
+  // overrun a short string literal, not knowing CanReadAhead said the read is safe.
+  const char* ahead = p;
+  asm("" : "+r"(ahead));
+  const __m128i text = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ahead));
   const __m128i digits = _mm_sub_epi8(text, _mm_set1_epi8('0'));
   const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digits, _mm_set1_epi8(9)), digits);
   const auto in_value = static_cast<uint32_t>((1u << length) - 1);
@@ -166,8 +173,9 @@ inline bool ParseShortDecimalParts(const char* p, size_t length, double* numerat
   const bool negative = p[0] == '-';
   const auto sign = static_cast<uint32_t>(negative || p[0] == '+');
   const uint32_t expected = in_value & ~sign & ~point_bit;
-  const int count = std::popcount(expected);
-  if (digit_bits != expected || count == 0 || count > 15) return false;
+  // One test for all three: digits where expected, at least one, at most 15 (16 digits fill
+  // all 16 bytes).
+  if ((digit_bits != expected) | (expected == 0) | (expected == 0xFFFF)) return false;
 
   const __m128i control =
       _mm_load_si128(reinterpret_cast<const __m128i*>(kDigitGather.control[length][point]));
@@ -180,9 +188,8 @@ inline bool ParseShortDecimalParts(const char* p, size_t length, double* numerat
   const auto low =
       static_cast<uint64_t>(static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_srli_si128(eights, 4))));
   const uint64_t mantissa = high * 100000000 + low;
-  const size_t decimals = point < length ? length - 1 - point : 0;
   *numerator = WithSign(static_cast<double>(mantissa), negative);
-  *denominator = kPowersOfTen[decimals];
+  *denominator = kDigitGather.denominator[length][point];
   return true;
 }
 
@@ -203,6 +210,23 @@ inline bool ParsePlainDecimalParts(std::string_view s, double* numerator, double
 #endif
   *denominator = 1.0;
   return ParsePlainDecimal(s, numerator);
+}
+
+// ParseShortDecimalParts alone, for values of `min_length` (at least 1) to 16 bytes that can be
+// read 16 bytes at a time; false for any other value, which it does not look at.
+inline bool ParseQuickDecimalParts(std::string_view s, size_t min_length, double* numerator,
+                                   double* denominator) {
+#if defined(__SSSE3__)
+  using namespace number_text_internal;
+  return s.size() >= min_length && s.size() <= 16 && CanReadAhead(s.data(), 16) &&
+         ParseShortDecimalParts(s.data(), s.size(), numerator, denominator);
+#else
+  (void)s;
+  (void)min_length;
+  (void)numerator;
+  (void)denominator;
+  return false;
+#endif
 }
 
 inline bool ParsePlainDecimalFast(std::string_view s, double* out) {

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -117,6 +118,45 @@ TEST(NumberText, ValuesAtTheEndOfAPageAreReadWithoutCrossingIt) {
               s.find('.') == std::string::npos);
   }
   munmap(mapping, 2 * page);
+}
+
+// The quick path reads a value exactly when it is a plain decimal of min_length to 16 bytes with
+// at most 15 digits, and then to the bits the general parser gives; it never reads anything else.
+TEST(NumberText, QuickDecimalsAreExactAndOnlyPlainShortOnes) {
+  std::mt19937_64 rng(9);
+  const std::string alphabet = "01234567890123456789012345678901234567890123456789..--++eE x";
+  for (int i = 0; i < 300000; ++i) {
+    // Values are read from a buffer with room after them, as in a file.
+    const size_t length = rng() % 19;
+    std::string s;
+    for (size_t k = 0; k < length; ++k) s += alphabet[rng() % alphabet.size()];
+    const std::string buffer = s + std::string(32, ',');
+    const std::string_view v(buffer.data(), s.size());
+    const size_t min_length = 1 + rng() % 4;
+    double numerator = 0, denominator = 0;
+    const bool quick = ParseQuickDecimalParts(v, min_length, &numerator, &denominator);
+    double slow = 0;
+    const bool slow_ok = ParseDecimalSlow(s, &slow);
+    if (quick) {
+      ASSERT_TRUE(slow_ok) << '"' << s << '"';
+      EXPECT_GE(s.size(), min_length) << s;
+      EXPECT_EQ(std::bit_cast<uint64_t>(numerator / denominator), std::bit_cast<uint64_t>(slow))
+          << s;
+    } else if (slow_ok && s.size() >= min_length && s.size() <= 16 &&
+               s.find_first_of("eEx ") == std::string::npos && s.find('.') == s.rfind('.')) {
+      // Refused although plain: only for more than 15 digits, or where the vector path cannot
+      // read ahead (sanitizer builds).
+      const auto digits = static_cast<size_t>(
+          std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+#if defined(__SSSE3__)
+      if (number_text_internal::CanReadAhead(v.data(), 16)) {
+        EXPECT_GT(digits, 15u) << s;
+      }
+#else
+      (void)digits;
+#endif
+    }
+  }
 }
 
 TEST(NumberText, IntegersFitInInt64OrAreRefused) {

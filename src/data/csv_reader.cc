@@ -198,9 +198,8 @@ class SampleSink {
 // quoted field on, so files without quotes pay nothing for them.
 class TableSink {
  public:
-  // `row_limit`: Full() turns true once the table holds that many rows (streamed reads).
-  TableSink(RawTable* table, size_t columns, size_t row_limit = std::numeric_limits<size_t>::max())
-      : table_(table), columns_(columns), cells_(table->cells.data()), row_limit_(row_limit) {}
+  TableSink(RawTable* table, size_t columns)
+      : table_(table), columns_(columns), cells_(table->cells.data()) {}
 
   bool Field(std::string_view text, bool quoted) {
     if (field_ == columns_) return false;
@@ -216,7 +215,7 @@ class TableSink {
     return true;
   }
   void RowDone(size_t) {}
-  bool Full() const { return table_->row_lines.size() >= row_limit_; }
+  bool Full() const { return false; }
   size_t fields() const { return field_; }
   size_t columns() const { return columns_; }
 
@@ -247,7 +246,23 @@ class TableSink {
   std::vector<std::string_view>* cells_;
   size_t field_ = 0;
   bool tracking_quotes_ = false;
-  size_t row_limit_;
+};
+
+// Where the fast path puts the rows it reads: views appended to a table.
+class ViewRows {
+ public:
+  ViewRows(TableSink& sink, std::vector<std::string_view>* fields) : sink_(sink) {
+    fields->resize(sink.columns());
+    fields_ = fields->data();
+  }
+  void Set(size_t c, const char* text, size_t first, size_t last) {
+    fields_[c] = std::string_view(text + first, last - first);
+  }
+  void Commit(int64_t line) { sink_.AppendPlainRow(fields_, line); }
+
+ private:
+  TableSink& sink_;
+  std::string_view* fields_;
 };
 
 class Tokenizer {
@@ -268,12 +283,19 @@ class Tokenizer {
     line_start_ = offset - static_cast<size_t>(loc.column - 1);
   }
 
-  // Reads records from `begin` (the start of a line) until the end or until the sink is full;
-  // stopped_at() then tells where the next record starts.
+  // Reads records from `begin` (the start of a line) until the end, until the sink is full or,
+  // within ReadWindow, until a chunk's end; stopped_at() then tells where the next record starts.
   template <typename Sink>
   Status Run(size_t begin, Sink& sink, const ProgressFn* progress);
 
   size_t stopped_at() const { return stopped_at_; }
+
+  // The streamed read's step: reads the records of at most kFastChunk bytes from `pos` (the
+  // start of a line). When every record there is a plain row of `cols` fields that needs no
+  // trimming, the rows are left in place as `block` (byte ranges of the text, see PlainRows),
+  // valid until the next call; otherwise they are appended to `sink` as views, and *block has no
+  // rows. Returns where the next record starts.
+  Status ReadWindow(size_t pos, size_t cols, PlainRows* block, TableSink& sink, size_t* next);
   // What fixed the number of columns, for ragged-row messages: "the header" or "the first row".
   void set_columns_origin(const char* origin) { columns_origin_ = origin; }
 
@@ -281,10 +303,28 @@ class Tokenizer {
   // Bytes scanned at a time by the fast path; its stop list then stays in the L2 cache.
   static constexpr size_t kFastChunk = 32u << 10;
 
+  // What CollectStops notes about a chunk besides its stops, when asked to.
+  struct ChunkShape {
+    size_t line_feeds = 0;
+    bool quotes = false;       // a '"' anywhere
+    bool returns = false;      // a CR anywhere
+    bool edge_spaces = false;  // with trimming: a space that starts or ends a field
+  };
+
   template <typename Sink>
   Status ReadRow(size_t* pos, Sink& sink);
-  size_t ReadPlainRows(size_t pos, TableSink& sink, size_t* scanned_to);
-  size_t CollectStops(size_t begin, size_t end);
+  template <typename Rows>
+  size_t ReadPlainRows(size_t pos, size_t cols, Rows& out, size_t* scanned_to);
+  template <typename Rows>
+  size_t ReadCollectedRows(size_t pos, size_t cols, size_t count, Rows& out);
+  // Per 64-byte block, for ChunkShape: bit i is set when text_[at + i] is that character.
+  struct BlockMasks {
+    uint64_t line_feeds, returns, quotes, spaces;
+  };
+  BlockMasks OtherMasks(size_t at) const;
+  template <bool kShape>
+  size_t CollectStops(size_t begin, size_t end, ChunkShape* shape);
+  size_t PlainRowCount(size_t pos, size_t cols, size_t count, const ChunkShape& shape) const;
   Status ReadQuoted(size_t quote, size_t field_number, std::string_view* value, size_t* stop);
   size_t NextStop(size_t from);
   uint64_t Mask(size_t at) const;
@@ -308,9 +348,16 @@ class Tokenizer {
   size_t stopped_at_ = 0;
   size_t mask_base_ = 0;
   uint64_t mask_ = 0;
-  std::vector<uint32_t> stops_;           // fast path: offsets of delimiters and line breaks
+  // Fast path: offsets of the delimiters and line breaks of a chunk from stops_[1] on, after a
+  // stops_[0] of UINT32_MAX, so that field i of a plain chunk starts after stop i - 1 for every
+  // i >= 0 (see PlainRows).
+  std::vector<uint32_t> stops_;
   std::vector<std::string_view> fields_;  // fast path: the row being checked
   size_t fast_resume_at_ = 0;             // the fast path is not tried again before this offset
+  size_t until_ = std::numeric_limits<size_t>::max();  // Run stops at the first record here
+  // ReadWindow: chunks not plain in a row, and chunks left to read before the next look.
+  int plain_misses_ = 0;
+  int plain_pause_ = 0;
   const char* columns_origin_ = "the header";
 };
 
@@ -344,6 +391,43 @@ uint64_t Tokenizer::Mask(size_t at) const {
   }
   return mask;
 #endif
+}
+
+Tokenizer::BlockMasks Tokenizer::OtherMasks(size_t at) const {
+  const char* p = text_.data() + at;
+  const size_t available = text_.size() - at;
+  alignas(16) char tail[64];
+  if (available < 64) {
+    std::memset(tail, 0, sizeof tail);
+    std::memcpy(tail, p, available);
+    p = tail;
+  }
+  BlockMasks masks{};
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i space = _mm_set1_epi8(' ');
+  const auto bits = [](__m128i hit, int i) {
+    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(hit))) << (16 * i);
+  };
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    masks.line_feeds |= bits(_mm_cmpeq_epi8(v, lf), i);
+    masks.returns |= bits(_mm_cmpeq_epi8(v, cr), i);
+    masks.quotes |= bits(_mm_cmpeq_epi8(v, quote), i);
+    masks.spaces |= bits(_mm_cmpeq_epi8(v, space), i);
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const uint64_t bit = uint64_t{1} << i;
+    masks.line_feeds |= p[i] == '\n' ? bit : 0;
+    masks.returns |= p[i] == '\r' ? bit : 0;
+    masks.quotes |= p[i] == '"' ? bit : 0;
+    masks.spaces |= p[i] == ' ' ? bit : 0;
+  }
+#endif
+  return masks;
 }
 
 // Offset of the first delimiter or line break at or after `from`, or the text size.
@@ -387,11 +471,12 @@ Status Tokenizer::Run(size_t begin, Sink& sink, const ProgressFn* progress) {
   size_t next_report = begin + kProgressStep;
   mask_base_ = std::numeric_limits<size_t>::max() - 64;
 
-  while (pos < n) {
+  while (pos < n && pos < until_) {
     if constexpr (std::is_same_v<Sink, TableSink>) {
       if (pos >= fast_resume_at_) {
         size_t scanned_to;
-        const size_t next = ReadPlainRows(pos, sink, &scanned_to);
+        ViewRows rows(sink, &fields_);
+        const size_t next = ReadPlainRows(pos, sink.columns(), rows, &scanned_to);
         if (next == pos) fast_resume_at_ = scanned_to;
         pos = next;
         if (progress != nullptr && pos >= next_report) {
@@ -426,14 +511,37 @@ Status Tokenizer::Run(size_t begin, Sink& sink, const ProgressFn* progress) {
   return Status::Ok();
 }
 
-// Offsets (from `begin`) of every delimiter, LF and CR in [begin, end), into stops_.
-size_t Tokenizer::CollectStops(size_t begin, size_t end) {
-  stops_.resize(end - begin + 64);
-  uint32_t* out = stops_.data();
+// Offsets (from `begin`) of every delimiter, LF and CR in [begin, end), into stops_ from
+// stops_[1] on. With kShape, also what `shape` holds.
+template <bool kShape>
+size_t Tokenizer::CollectStops(size_t begin, size_t end, ChunkShape* shape) {
+  stops_.resize(end - begin + 64 + 1);
+  stops_[0] = std::numeric_limits<uint32_t>::max();
+  uint32_t* out = stops_.data() + 1;
   size_t count = 0;
+  uint64_t before_stops = uint64_t{1} << 63;  // the chunk starts a field, as after a stop
+  uint64_t before_spaces = 0;
+  uint64_t quotes = 0;
+  uint64_t returns = 0;
+  uint64_t edge_spaces = 0;
+  size_t line_feeds = 0;
   for (size_t block = begin; block < end; block += 64) {
-    uint64_t bits = Mask(block);
-    if (end - block < 64) bits &= (uint64_t{1} << (end - block)) - 1;
+    const uint64_t valid = end - block < 64 ? (uint64_t{1} << (end - block)) - 1 : ~uint64_t{0};
+    uint64_t bits = Mask(block) & valid;
+    if constexpr (kShape) {
+      const BlockMasks masks = OtherMasks(block);
+      line_feeds += static_cast<size_t>(std::popcount(masks.line_feeds & valid));
+      quotes |= masks.quotes & valid;
+      returns |= masks.returns & valid;
+      if (trim_) {
+        const uint64_t spaces = masks.spaces & valid;
+        // A space just after a stop starts a field; one just before a stop ends one.
+        edge_spaces |= spaces & ((bits << 1) | (before_stops >> 63));
+        edge_spaces |= (spaces & (bits >> 1)) | ((before_spaces >> 63) & bits & 1);
+        before_spaces = spaces;
+      }
+      before_stops = bits;
+    }
     const auto offset = static_cast<uint32_t>(block - begin);
     // Eight slots are written whatever the block holds, and the count moves by the number of
     // stops: most blocks hold fewer than eight, so the loop's exit is predictable, where a loop
@@ -452,28 +560,57 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end) {
     }
     count += stops;
   }
+  if constexpr (kShape) {
+    shape->line_feeds = line_feeds;
+    shape->quotes = quotes != 0;
+    shape->returns = returns != 0;
+    shape->edge_spaces = edge_spaces != 0;
+  }
   return count;
 }
 
-// The fast path for the common case: rows on one line, with exactly the header's number of
-// fields, none quoted, none over the size limit. It lists the stops of a chunk first and then
-// checks and stores a row at a time, so the work per field has no chain of dependent steps.
-// Returns where it stopped: at the first row it leaves to ReadRow (or the row cut by the chunk's
-// end); `scanned_to` is the end of the chunk it looked at.
-size_t Tokenizer::ReadPlainRows(size_t pos, TableSink& sink, size_t* scanned_to) {
-  const char* p = text_.data();
+// The number of complete rows in the chunk at `pos` when all of them are plain rows of `cols`
+// fields needing no trimming, else 0. Without CRs the stops are delimiters and LFs only, so when
+// the chunk's m LFs are exactly stops cols - 1, 2 cols - 1, ..., m cols - 1 (counting from 0),
+// every other stop before them is a delimiter and each row has `cols` fields. No field can be
+// over the size limit, which is at least a chunk.
+size_t Tokenizer::PlainRowCount(size_t pos, size_t cols, size_t count,
+                                const ChunkShape& shape) const {
+  const size_t rows = shape.line_feeds;
+  if (shape.quotes || shape.returns || shape.edge_spaces || cols < 2 || rows == 0 ||
+      rows * cols > count || max_field_ < kFastChunk) {
+    return 0;
+  }
+  const char* p = text_.data() + pos;
+  const uint32_t* stops = stops_.data() + 1;
+  bool all = true;
+  for (size_t r = 1; r <= rows; ++r) all &= p[stops[r * cols - 1]] == '\n';
+  return all ? rows : 0;
+}
+
+// The fast path for the common case: rows on one line, with exactly `cols` fields, none quoted,
+// none over the size limit. It lists the stops of a chunk first and then checks and stores a row
+// at a time, so the work per field has no chain of dependent steps. Returns where it stopped: at
+// the first row it leaves to ReadRow (or the row cut by the chunk's end); `scanned_to` is the end
+// of the chunk it looked at.
+template <typename Rows>
+size_t Tokenizer::ReadPlainRows(size_t pos, size_t cols, Rows& out, size_t* scanned_to) {
   const size_t end = std::min(text_.size(), pos + kFastChunk);
   *scanned_to = end;
-  const size_t count = CollectStops(pos, end);
-  const size_t cols = sink.columns();
-  fields_.resize(cols);
+  return ReadCollectedRows(pos, cols, CollectStops<false>(pos, end, nullptr), out);
+}
 
-  const uint32_t* stops = stops_.data();
+// ReadPlainRows over the `count` stops collected from `pos`.
+template <typename Rows>
+size_t Tokenizer::ReadCollectedRows(size_t pos, size_t cols, size_t count, Rows& out) {
+  const char* p = text_.data();
+  const uint32_t* stops = stops_.data() + 1;
   size_t row = pos;
   size_t k = 0;
   while (k + cols <= count) {
     size_t start = row;
     bool plain = true;
+    bool first_empty = false;
     for (size_t c = 0; c < cols; ++c) {
       const size_t stop = pos + stops[k + c];
       size_t first = start;
@@ -485,7 +622,8 @@ size_t Tokenizer::ReadPlainRows(size_t pos, TableSink& sink, size_t* scanned_to)
       // p[first] is the stop itself when the field is empty, so it is never a quote then.
       plain &= (c + 1 == cols) | (p[stop] == delimiter_);
       plain &= (last - first <= max_field_) & (p[first] != '"');
-      fields_[c] = std::string_view(p + first, last - first);
+      if (c == 0) first_empty = first == last;
+      out.Set(c, p, first, last);
       start = stop + 1;
     }
     const size_t stop = pos + stops[k + cols - 1];
@@ -498,16 +636,56 @@ size_t Tokenizer::ReadPlainRows(size_t pos, TableSink& sink, size_t* scanned_to)
     } else {
       plain &= p[stop] == '\n';
     }
-    plain &= cols > 1 || !fields_[0].empty();  // one empty field on a line is a blank line
+    plain &= cols > 1 || !first_empty;  // one empty field on a line is a blank line
     if (!plain) break;
 
-    sink.AppendPlainRow(fields_.data(), line_);
+    out.Commit(line_);
     ++line_;
     row = start;
     line_start_ = row;
     k += used;
   }
   return row;
+}
+
+Status Tokenizer::ReadWindow(size_t pos, size_t cols, PlainRows* block, TableSink& sink,
+                             size_t* next) {
+  const size_t end = std::min(text_.size(), pos + kFastChunk);
+  // A file whose chunks are not plain (spaces after its delimiters, CRLF, quotes everywhere)
+  // stops paying for the look at each chunk's shape: after n chunks in a row that were not, the
+  // next 2^n - 1 (at most 15) are read row by row without a look. An odd row now and then costs
+  // a chunk or two.
+  const bool try_plain = plain_pause_ == 0;
+  plain_pause_ -= try_plain ? 0 : 1;
+  ChunkShape shape;
+  const size_t count =
+      try_plain ? CollectStops<true>(pos, end, &shape) : CollectStops<false>(pos, end, nullptr);
+  block->rows = try_plain ? PlainRowCount(pos, cols, count, shape) : 0;
+  if (try_plain) {
+    plain_misses_ = block->rows > 0 ? 0 : std::min(plain_misses_ + 1, 4);
+    plain_pause_ = (1 << plain_misses_) - 1;
+  }
+  if (block->rows > 0) {
+    block->text = text_.data() + pos;
+    block->ends = stops_.data() + 1;
+    line_ += static_cast<int64_t>(block->rows);
+    *next = pos + block->ends[block->rows * cols - 1] + 1;
+    line_start_ = *next;
+    return Status::Ok();
+  }
+  // Row by row: plain rows from the stops just collected, or, when the first row is not plain,
+  // a record at a time to the end of the chunk.
+  ViewRows rows(sink, &fields_);
+  *next = ReadCollectedRows(pos, cols, count, rows);
+  if (*next == pos) {
+    fast_resume_at_ = end;
+    until_ = end;
+    const Status status = Run(pos, sink, nullptr);
+    until_ = std::numeric_limits<size_t>::max();
+    KILN_RETURN_IF_ERROR(status);
+    *next = stopped_at_;
+  }
+  return Status::Ok();
 }
 
 // Reads one record starting at *pos and leaves *pos at the start of the next line.
@@ -719,12 +897,15 @@ void ReserveColumns(RawTable* table, size_t bytes, const SampleSink& sample) {
   table->row_lines.reserve(rows);
 }
 
-// Rows tokenized per chunk of a streamed read: the chunk's cells (16 bytes each) stay in the L2
-// cache while the columns convert them.
-constexpr size_t kStreamRows = 1024;
+// Rows a streamed read's table of views is sized for: it holds the rows of one chunk of
+// Tokenizer::kFastChunk bytes that are not plain (see Tokenizer::ReadWindow), and grows for
+// chunks of very short rows.
+constexpr size_t kChunkRows = 2048;
 
-// The streamed read behind ReadCsvFrame: tokenizes a chunk of rows, converts it, reuses the
-// chunk's storage for the next rows. nullopt whenever anything is out of the ordinary (a
+// The streamed read behind ReadCsvFrame: tokenizes a chunk of rows, converts it while its text
+// is in cache, and goes on with the next. A chunk of plain rows goes to the columns as the
+// offsets of its delimiters, with no view per cell; any other as a table of views, whose storage
+// the next chunk reuses. nullopt whenever anything is out of the ordinary (a
 // malformed file, a column that needs every cell at once); the caller then takes the
 // whole-table path, which gives the same frame or the precise error.
 std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& options,
@@ -762,22 +943,29 @@ std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& op
       StreamingInference::Start(chunk.names, infer, EstimateRows(text.size(), sample, cols));
   if (!stream) return std::nullopt;
   chunk.cells.resize(cols);
-  for (auto& column : chunk.cells) column.reserve(kStreamRows + 1024);
+  for (auto& column : chunk.cells) column.reserve(kChunkRows);
 
   size_t pos = header ? sample.ends().front() : 0;
   tokenizer.Seek(pos);
   if (!header) tokenizer.set_columns_origin("the first row");
+  size_t next_report = pos + kProgressStep;
   while (pos < text.size()) {
+    if (progress && pos >= next_report) {
+      progress(pos, text.size());
+      next_report = pos + kProgressStep;
+    }
     for (auto& column : chunk.cells) column.clear();
     chunk.cell_quoted.clear();
     chunk.row_lines.clear();
-    TableSink sink(&chunk, cols, kStreamRows);
-    if (!tokenizer.Run(pos, sink, progress ? &progress : nullptr).ok()) return std::nullopt;
-    pos = tokenizer.stopped_at();
-    // Records end at line breaks, so a UTF-8 sequence never straddles `pos`.
-    if (!check_to(pos)) return std::nullopt;
-    if (chunk.rows() == 0) break;
-    if (!stream->Consume(chunk)) return std::nullopt;
+    TableSink sink(&chunk, cols);
+    PlainRows block{};
+    size_t next = pos;
+    if (!tokenizer.ReadWindow(pos, cols, &block, sink, &next).ok()) return std::nullopt;
+    // Records end at line breaks, so a UTF-8 sequence never straddles `next`.
+    if (!check_to(next)) return std::nullopt;
+    if (block.rows > 0 && !stream->ConsumePlain(block)) return std::nullopt;
+    if (chunk.rows() > 0 && !stream->Consume(chunk)) return std::nullopt;
+    pos = next;
   }
   if (!check_to(text.size())) return std::nullopt;
   std::optional<Frame> frame = stream->Finish();

@@ -55,11 +55,18 @@ class MissingMatcher {
       }
       max_length_ = std::max(max_length_, t.size());
       first_[static_cast<unsigned char>(t.front())] = true;
+      const bool numeric = std::all_of(t.begin(), t.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+      });
+      if (numeric) numeric_length_ = std::max(numeric_length_, t.size());
     }
   }
 
   // Values longer than this are never tokens, whatever they hold.
   size_t max_length() const { return max_length_; }
+  // Values longer than this made only of digits, signs and points are never tokens (0 when no
+  // token looks like a number, as none of the default ones does).
+  size_t numeric_length() const { return numeric_length_; }
 
   bool Matches(std::string_view v) const {
     if (v.empty()) return empty_;
@@ -71,6 +78,7 @@ class MissingMatcher {
   std::vector<std::string> tokens_;
   std::array<bool, 256> first_{};
   size_t max_length_ = 0;
+  size_t numeric_length_ = 0;
   bool empty_ = false;
 };
 
@@ -91,16 +99,25 @@ class Cells {
   }
 
   size_t size() const { return values_->size(); }
-  const std::string_view* data() const { return values_->data(); }
   std::string_view operator[](size_t row) const { return (*values_)[row]; }
   // Cells longer than this are present for sure; hot loops test that before calling IsMissing.
   size_t short_length() const { return matcher_.max_length(); }
-  bool IsMissing(size_t row) const {
-    const std::string_view v = (*values_)[row];
+  // Plain decimals longer than this are never missing.
+  size_t numeric_token_length() const { return matcher_.numeric_length(); }
+  bool IsMissing(size_t row) const { return IsMissingValue(row, (*values_)[row]); }
+  // IsMissing for the cell `v` of `row`, already read.
+  bool IsMissingValue(size_t row, std::string_view v) const {
     if (v.data() == nullptr) return true;
     if (quoted_ != nullptr && quoted_[row] != 0) return v.empty();
     return matcher_.Matches(v);
   }
+
+  // The cells as the hot loops read them: a copy of the pointer they need, kept in a register.
+  struct Values {
+    const std::string_view* views;
+    std::string_view operator[](size_t row) const { return views[row]; }
+  };
+  Values values() const { return {values_->data()}; }
 
  private:
   const std::vector<std::string_view>* values_ = nullptr;
@@ -108,38 +125,118 @@ class Cells {
   const MissingMatcher& matcher_;
 };
 
+// One column of a PlainRows block: unquoted fields of one text, so a cell is missing exactly
+// when it equals a missing-value token. Same reading interface as Cells.
+class PlainCells {
+ public:
+  PlainCells(const PlainRows& block, size_t column, size_t columns, const MissingMatcher& matcher)
+      : text_(block.text),
+        ends_(block.ends + column),
+        stride_(columns),
+        rows_(block.rows),
+        matcher_(matcher) {}
+
+  size_t size() const { return rows_; }
+  std::string_view operator[](size_t row) const { return values()[row]; }
+  size_t short_length() const { return matcher_.max_length(); }
+  size_t numeric_token_length() const { return matcher_.numeric_length(); }
+  bool IsMissing(size_t row) const { return matcher_.Matches((*this)[row]); }
+  bool IsMissingValue(size_t /*row*/, std::string_view v) const { return matcher_.Matches(v); }
+
+  struct Values {
+    const char* text;
+    const uint32_t* ends;  // this column's end in the first row
+    size_t stride;
+    std::string_view operator[](size_t row) const {
+      const uint32_t* end = ends + row * stride;
+      const uint32_t begin = end[-1] + 1;  // wraps to 0 for the block's first field
+      return std::string_view(text + begin, *end - begin);
+    }
+  };
+  Values values() const { return {text_, ends_, stride_}; }
+
+ private:
+  const char* text_;
+  const uint32_t* ends_;
+  size_t stride_;
+  size_t rows_;
+  const MissingMatcher& matcher_;
+};
+
 // The hot loops below read rows [begin, end) into scratch arrays indexed from `begin` and return
 // the first row they cannot read, or `end`. They keep what they use in locals: a store through a
 // byte pointer would otherwise make the compiler reload every member after it.
+//
+// Floats take two passes. The first reads every value that is a short plain decimal (see
+// ParseQuickDecimalParts), nearly all of a numeric column's values, in a loop that does nothing
+// else and branches on nothing in the data, and lists the others; the second reads those one by
+// one with every rule: missing-value tokens, longer decimals, exponents, inf, nan. A value the
+// first pass reads is never a missing-value token, since it is longer than any token that looks
+// like a number. Each value is read as numerator and denominator and divided last, a pair at a
+// time: a division per value inside the parsing loop would hold the loop back by its latency.
 
-size_t ReadFloats(const Cells& cells, size_t begin, size_t end, double* floats, uint8_t* missing) {
-  const std::string_view* values = cells.data();
-  const size_t short_length = cells.short_length();
-  for (size_t row = begin; row < end; ++row) {
-    const std::string_view v = values[row];
-    double& out = floats[row - begin];
-    uint8_t& gap = missing[row - begin];
-    gap = 0;
-    if (v.size() <= short_length && cells.IsMissing(row)) {
-      gap = 1;
-      out = kNaN;
-    } else if (!ParsePlainDecimalFast(v, &out)) {
-      if (!ParseDecimalSlow(v, &out)) return row;
-      gap = std::isnan(out) ? 1 : 0;  // "nan" reads as missing
-    }
+// The first pass, apart so that it has the registers to itself: values [begin, begin + count)
+// into numerators and denominators; returns how many it leaves, listed in `others`.
+template <typename Values>
+[[gnu::noinline]] size_t ReadQuickDecimals(const Values values, size_t begin, size_t count,
+                                           size_t min_length, double* numerators,
+                                           double* denominators, uint16_t* others) {
+  size_t other_count = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const bool quick =
+        ParseQuickDecimalParts(values[begin + i], min_length, &numerators[i], &denominators[i]);
+    others[other_count] = static_cast<uint16_t>(i);
+    other_count += quick ? 0 : 1;
   }
-  return end;
+  return other_count;
 }
 
-size_t ReadIntegers(const Cells& cells, size_t begin, size_t end, int64_t* ints, uint8_t* missing) {
-  const std::string_view* values = cells.data();
+template <typename CellsT>
+size_t ReadFloats(const CellsT& cells, size_t begin, size_t end, double* floats, uint8_t* missing) {
+  const auto values = cells.values();
+  const size_t count = end - begin;
+  double denominators[kBlockRows];
+  uint16_t others[kBlockRows];
+  static_assert(kBlockRows <= 65536);
+  const size_t other_count = ReadQuickDecimals(
+      values, begin, count, cells.numeric_token_length() + 1, floats, denominators, others);
+  std::memset(missing, 0, count);
+
+  const size_t short_length = cells.short_length();
+  size_t done = count;
+  for (size_t k = 0; k < other_count; ++k) {
+    const size_t i = others[k];
+    const std::string_view v = values[begin + i];
+    double& numerator = floats[i];
+    double& denominator = denominators[i];
+    denominator = 1.0;
+    if (v.size() <= short_length && cells.IsMissingValue(begin + i, v)) {
+      missing[i] = 1;
+      numerator = kNaN;
+    } else if (!ParsePlainDecimalParts(v, &numerator, &denominator)) {
+      denominator = 1.0;
+      if (!ParseDecimalSlow(v, &numerator)) {
+        done = i;
+        break;
+      }
+      missing[i] = std::isnan(numerator) ? 1 : 0;  // "nan" reads as missing
+    }
+  }
+  for (size_t i = 0; i < done; ++i) floats[i] /= denominators[i];
+  return begin + done;
+}
+
+template <typename CellsT>
+size_t ReadIntegers(const CellsT& cells, size_t begin, size_t end, int64_t* ints,
+                    uint8_t* missing) {
+  const auto values = cells.values();
   const size_t short_length = cells.short_length();
   for (size_t row = begin; row < end; ++row) {
     const std::string_view v = values[row];
     int64_t& out = ints[row - begin];
     uint8_t& gap = missing[row - begin];
     gap = 0;
-    if (v.size() <= short_length && cells.IsMissing(row)) {
+    if (v.size() <= short_length && cells.IsMissingValue(row, v)) {
       gap = 1;
       out = 0;
     } else if (!ParseInteger(v, &out)) {
@@ -151,17 +248,37 @@ size_t ReadIntegers(const Cells& cells, size_t begin, size_t end, int64_t* ints,
 
 // Reserves room for `count` values. Large columns ask the kernel for transparent huge pages: a
 // million-row column otherwise takes thousands of page faults as it fills, which cost more than
-// parsing its values.
+// parsing its values. A huge page is only used where a whole aligned 2 MiB lies inside the
+// mapping, so the request is rounded up to whole huge pages less the allocator's chunk header:
+// the allocator then maps exactly whole huge pages, which the kernel places on a 2 MiB boundary,
+// and the hint can cover the column from its first byte to its last. The part of the request
+// past `count` is address space only until it is written.
 template <typename T>
 void ReserveLarge(std::vector<T>* v, size_t count) {
-  v->reserve(count);
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  constexpr size_t kHuge = size_t{2} << 20;
+  constexpr size_t kPage = 4096;
+  // What glibc's malloc puts before and after a chunk it maps on its own, rounded up.
+  constexpr size_t kChunkOverhead = 32;
+  constexpr int kCollapse = 25;  // MADV_COLLAPSE (Linux 6.1), absent from older headers
+  size_t bytes = count * sizeof(T);
+  if (bytes >= kHuge / 2) bytes = (bytes + kChunkOverhead + kHuge - 1) / kHuge * kHuge;
+  if (bytes > kChunkOverhead) bytes -= kChunkOverhead;
+  v->reserve(std::max(count, bytes / sizeof(T)));
   const auto begin = reinterpret_cast<uintptr_t>(v->data());
   const uintptr_t end = begin + v->capacity() * sizeof(T);
-  const uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t last = end & ~(kHuge - 1);
-  if (last > first) {
-    madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);  // a hint; may fail
+  // A boundary within the page of the first (last) byte lies in the same mapping as that byte.
+  uintptr_t first = begin & ~(kHuge - 1);
+  if (begin - first >= kPage) first += kHuge;
+  uintptr_t last = (end + kHuge - 1) & ~(kHuge - 1);
+  if (last - end >= kPage) last -= kHuge;
+  if (last <= first) return;
+  if (madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE) != 0) return;  // a hint
+  if (first < begin) {
+    // The allocator has written its header into the first huge page's range, so that range
+    // already has small pages and would fill with 511 more faults: collapse it into a huge page
+    // now, while it holds one page. Kernels before 6.1 do not know the request; then it fails
+    // and the range fills as before.
+    madvise(reinterpret_cast<void*>(first), kHuge, kCollapse);
   }
 }
 
@@ -409,8 +526,7 @@ class ColumnBuilder {
     ReserveLarge(&col_.missing, expected_rows_);
     const std::optional<ColumnType> type = forced_.type;
     if (!type || *type == ColumnType::kInteger) {
-      mode_ = Mode::kInteger;
-      ReserveLarge(&col_.ints, expected_rows_);
+      mode_ = Mode::kInteger;  // storage is reserved at the first integer (see ConsumeIntegers)
     } else if (*type == ColumnType::kFloat) {
       StartFloats();
     } else {
@@ -459,23 +575,13 @@ class ColumnBuilder {
   }
 
   // Converts rows [begin, end); calls come in row order and cover every row once.
-  void Consume(size_t begin, size_t end) {
-    size_t row = begin;
-    while (row < end) {
-      switch (mode_) {
-        case Mode::kInteger:
-          row = ConsumeIntegers(row, end);
-          break;
-        case Mode::kFloat:
-          row = ConsumeFloats(row, end);
-          break;
-        case Mode::kStrings:
-          row = ConsumeStrings(row, end);
-          break;
-        case Mode::kFailed:
-          return;
-      }
-    }
+  void Consume(size_t begin, size_t end) { ConsumeFrom(cells_, begin, end); }
+
+  // Streaming: converts the rows of a plain block (see PlainRows), which come after
+  // `rows_before` rows consumed earlier.
+  void ConsumePlain(const PlainCells& cells, size_t rows_before) {
+    rows_before_ = rows_before;
+    ConsumeFrom(cells, 0, cells.size());
   }
 
   Result<Column> Finish() {
@@ -503,12 +609,38 @@ class ColumnBuilder {
  private:
   enum class Mode { kInteger, kFloat, kStrings, kFailed };
 
-  size_t ConsumeIntegers(size_t row, size_t end) {
+  template <typename CellsT>
+  void ConsumeFrom(const CellsT& cells, size_t begin, size_t end) {
+    size_t row = begin;
+    while (row < end) {
+      switch (mode_) {
+        case Mode::kInteger:
+          row = ConsumeIntegers(cells, row, end);
+          break;
+        case Mode::kFloat:
+          row = ConsumeFloats(cells, row, end);
+          break;
+        case Mode::kStrings:
+          row = ConsumeStrings(cells, row, end);
+          break;
+        case Mode::kFailed:
+          return;
+      }
+    }
+  }
+
+  template <typename CellsT>
+  size_t ConsumeIntegers(const CellsT& cells, size_t row, size_t end) {
     int64_t values[kBlockRows];
     uint8_t missing[kBlockRows];
     while (row < end) {
       const size_t stop = std::min(end, row + kBlockRows);
-      const size_t done = ReadIntegers(cells_, row, stop, values, missing);
+      const size_t done = ReadIntegers(cells, row, stop, values, missing);
+      // Reserved only once there is an integer to keep: a float or string column, which fails
+      // here at its first value, then never maps and frees a column of integers. (Freeing a
+      // large block makes glibc keep later ones of that size in its heap, where they cannot be
+      // placed on huge-page boundaries; see ReserveLarge.)
+      if (done > row && col_.ints.capacity() == 0) ReserveLarge(&col_.ints, expected_rows_);
       Append(&col_.ints, values, done - row);
       Append(&col_.missing, missing, done - row);
       if (done < stop) {
@@ -524,19 +656,21 @@ class ColumnBuilder {
   // Switches to floats, converting the integers read so far.
   void StartFloats() {
     mode_ = Mode::kFloat;
-    ReserveLarge(&col_.floats, expected_rows_);
+    if (!col_.ints.empty()) ReserveLarge(&col_.floats, expected_rows_);  // else at the first float
     for (size_t i = 0; i < col_.ints.size(); ++i) {
       col_.floats.push_back(col_.missing[i] ? kNaN : static_cast<double>(col_.ints[i]));
     }
     std::vector<int64_t>().swap(col_.ints);
   }
 
-  size_t ConsumeFloats(size_t row, size_t end) {
+  template <typename CellsT>
+  size_t ConsumeFloats(const CellsT& cells, size_t row, size_t end) {
     double values[kBlockRows];
     uint8_t missing[kBlockRows];
     while (row < end) {
       const size_t stop = std::min(end, row + kBlockRows);
-      const size_t done = ReadFloats(cells_, row, stop, values, missing);
+      const size_t done = ReadFloats(cells, row, stop, values, missing);
+      if (done > row && col_.floats.capacity() == 0) ReserveLarge(&col_.floats, expected_rows_);
       Append(&col_.floats, values, done - row);
       Append(&col_.missing, missing, done - row);
       if (done < stop) {
@@ -546,7 +680,7 @@ class ColumnBuilder {
         std::vector<double>().swap(col_.floats);
         col_.missing.clear();
         StartStrings();
-        ConsumeStrings(0, done);
+        ConsumeStrings(cells, 0, done);
         return done;
       }
       row = stop;
@@ -563,16 +697,17 @@ class ColumnBuilder {
 
   // Hashes values into categories until there are too many of them for a categorical column;
   // the other string types are decided in Finish.
-  size_t ConsumeStrings(size_t row, size_t end) {
+  template <typename CellsT>
+  size_t ConsumeStrings(const CellsT& cells, size_t row, size_t end) {
     int32_t codes[kBlockRows];
     uint8_t missing[kBlockRows];
-    const std::string_view* values = cells_.data();
-    const size_t short_length = cells_.short_length();
+    const auto values = cells.values();
+    const size_t short_length = cells.short_length();
     while (row < end && hashing_) {
       const size_t stop = std::min(end, row + kBlockRows);
       for (size_t r = row; r < stop; ++r) {
         const std::string_view v = values[r];
-        const bool gap = v.size() <= short_length && cells_.IsMissing(r);
+        const bool gap = v.size() <= short_length && cells.IsMissingValue(r, v);
         missing[r - row] = gap ? 1 : 0;
         codes[r - row] = gap ? -1 : categories_.Insert(v);
       }
@@ -580,7 +715,7 @@ class ColumnBuilder {
       Append(&col_.missing, missing, stop - row);
       // The row count bounds the final number of present values, so once this holds it holds
       // at the end.
-      if (TooManyCategories(std::max(cells_.size() + rows_before_, expected_rows_))) {
+      if (TooManyCategories(std::max(cells.size() + rows_before_, expected_rows_))) {
         hashing_ = false;
         std::vector<int32_t>().swap(col_.codes);
       }
@@ -851,6 +986,22 @@ bool StreamingInference::Consume(const RawTable& chunk) {
       return false;
     }
   }
+  return true;
+}
+
+bool StreamingInference::ConsumePlain(const PlainRows& block) {
+  State& st = *state_;
+  if (!st.streamable) return false;
+  const size_t cols = st.builders.size();
+  for (size_t c = 0; c < cols; ++c) {
+    ColumnBuilder& builder = *st.builders[c];
+    builder.ConsumePlain(PlainCells(block, c, cols, st.matcher), st.rows);
+    if (!builder.Streamable()) {
+      st.streamable = false;
+      return false;
+    }
+  }
+  st.rows += block.rows;
   return true;
 }
 

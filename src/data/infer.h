@@ -3,6 +3,7 @@
 // and recognises missing-value tokens.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +34,17 @@ struct InferOptions {
 // cannot be honoured (e.g. "abc" in a column forced to integer).
 Result<Frame> InferFrame(const RawTable& raw, const InferOptions& options);
 
+// A block of rows whose fields are all unquoted and untrimmed, given by where they end rather
+// than as views: field i (row i / columns, column i % columns) is the text from ends[i - 1] + 1
+// up to ends[i], with ends[-1] == UINT32_MAX so that the first field starts at 0. The CSV
+// reader's fast path gives its rows this way: the ends are the offsets of the delimiters and line
+// breaks it found, and no view per cell is ever built.
+struct PlainRows {
+  const char* text;
+  const uint32_t* ends;
+  size_t rows;
+};
+
 // Inference over a table that arrives in chunks of rows, so a large file is converted while its
 // text is still in cache and no table of every cell is ever built. It gives exactly the frame
 // InferFrame would give, or gives up (Consume returns false, Finish returns nullopt) when a
@@ -51,6 +63,9 @@ class StreamingInference {
   // Converts the rows of `chunk`, which has the names given to Start. The chunk may be reused
   // for the next rows afterwards, but the bytes its views point into must outlive Finish.
   bool Consume(const RawTable& chunk);
+  // Converts the next rows from a plain block, whose text must outlive Finish. Chunks and
+  // blocks may alternate.
+  bool ConsumePlain(const PlainRows& block);
   std::optional<Frame> Finish();
 
  private:

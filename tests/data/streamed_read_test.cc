@@ -108,6 +108,73 @@ TEST(StreamedRead, FractionsOfEveryLengthParseExactly) {
   }
 }
 
+// The stream reads chunks of plain rows from their delimiter offsets and any other chunk row by
+// row; files whose oddities (quotes, CRLF, spaces around fields, blank lines, rows longer than
+// a chunk) come and go between long plain stretches must still give the two-step frame.
+TEST(StreamedRead, PlainStretchesBetweenOddRowsMatch) {
+  for (uint64_t seed : {1u, 2u, 3u, 4u}) {
+    std::mt19937_64 rng(seed);
+    std::string text = "x,n,c,y\n";
+    for (int stretch = 0; stretch < 16; ++stretch) {
+      const size_t plain = rng() % (stretch % 2 ? 300 : 20000);
+      for (size_t r = 0; r < plain; ++r) {
+        text += fmt::format("{}.{:03d},{},k{},{}\n", static_cast<int>(rng() % 2000) - 1000,
+                            rng() % 1000, rng() % 50, rng() % 9, rng() % 7);
+      }
+      switch (rng() % 7) {
+        case 0:
+          text += "\"1.5\",2,\"k1\",3\n";
+          break;
+        case 1:
+          text += "2.5,3,k2,4\r\n3.5,4,k3,5\r\n";
+          break;
+        case 2:
+          text += " 4.5, 5 ,k4 , 6\n";
+          break;
+        case 3:
+          text += "\n   \n";
+          break;
+        case 4:
+          text += fmt::format("5.5,6,k{},7\n", std::string(40000, 'z'));
+          break;
+        case 5:
+          text += "NA,,k5,\n";
+          break;
+        default:
+          text += "6.5,7,k6,8";  // a last field without its line break, then the next row
+          text += rng() % 2 ? "\n" : "\r\n";
+          break;
+      }
+    }
+    SCOPED_TRACE(seed);
+    ExpectSameFrame(text);
+  }
+}
+
+// A missing-value token that looks like a number is missing wherever it stands, although
+// numbers are read in a quick pass that does not look at the tokens.
+TEST(StreamedRead, NumericLookingMissingTokensStayMissing) {
+  std::string text = "x,y\n" + ManyRows(8000, [](size_t r, std::mt19937_64&) {
+                       if (r % 11 == 0) return std::string("-999,1.25\n");
+                       if (r % 13 == 0) return std::string("-999.5,0.0\n");
+                       return fmt::format("{}.5,{}.75\n", r, r % 3);
+                     });
+  InferOptions infer;
+  infer.missing_tokens = {"", "-999", "0.0"};
+  ExpectSameFrame(text, infer);
+  Result<Frame> frame = ReadCsvFrame(text, {}, infer, "t.csv", nullptr);
+  ASSERT_TRUE(frame.ok()) << frame.status().message();
+  const Column& x = frame->column(0);
+  const Column& y = frame->column(1);
+  ASSERT_EQ(x.type, ColumnType::kFloat);
+  EXPECT_TRUE(x.is_missing(0));
+  EXPECT_TRUE(x.is_missing(11));
+  EXPECT_FALSE(x.is_missing(13));
+  EXPECT_EQ(x.floats[13], -999.5);
+  EXPECT_TRUE(y.is_missing(13));
+  EXPECT_FALSE(y.is_missing(1));
+}
+
 TEST(StreamedRead, ForcedTypesAndOverrideErrorsMatch) {
   std::string text = "a,b\n" + ManyRows(6000, [](size_t r, std::mt19937_64&) {
                        return fmt::format("{},{}\n", r, r == 5000 ? "x" : "1");

@@ -1,10 +1,13 @@
 // Feeds arbitrary bytes to the CSV reader and type inference. Either may refuse the input with an
 // error; neither may crash, hang or read out of bounds. The first byte picks reader options so
 // that forced delimiters, forced headers, untrimmed fields and small field limits are covered.
+// The streamed read (ReadCsvFrame, what `kiln data add` uses) must agree with the two steps:
+// the same frame, or the same error.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "data/columnar.h"
 #include "data/csv_reader.h"
 #include "data/infer.h"
 
@@ -21,12 +24,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     --size;
   }
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  auto table = kiln::ReadCsv(bytes, options, "fuzz.csv", nullptr);
-  if (!table.ok()) return 0;
-
   kiln::InferOptions infer;
   infer.max_categories = 4;
+  auto streamed = kiln::ReadCsvFrame(bytes, options, infer, "fuzz.csv", nullptr);
+
+  auto table = kiln::ReadCsv(bytes, options, "fuzz.csv", nullptr);
+  if (!table.ok()) {
+    if (streamed.ok() || streamed.status().message() != table.status().message()) __builtin_trap();
+    return 0;
+  }
   auto frame = kiln::InferFrame(*table, infer);
-  (void)frame;
+  if (frame.ok() != streamed.ok()) __builtin_trap();
+  if (!frame.ok()) {
+    if (frame.status().message() != streamed.status().message()) __builtin_trap();
+    return 0;
+  }
+  if (kiln::ContentHash(*frame) != kiln::ContentHash(*streamed)) __builtin_trap();
   return 0;
 }

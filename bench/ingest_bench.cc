@@ -82,6 +82,17 @@ void BM_ReadCsvAndInfer(benchmark::State& state) {
 }
 BENCHMARK(BM_ReadCsvAndInfer)->Unit(benchmark::kMillisecond);
 
+// The path `kiln data add` takes: one streamed pass from text to typed frame.
+void BM_ReadCsvFrame(benchmark::State& state) {
+  const std::string& text = SmallCsv();
+  for (auto _ : state) {
+    auto frame = kiln::ReadCsvFrame(text, {}, {}, "bench.csv", nullptr);
+    benchmark::DoNotOptimize(frame);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ReadCsvFrame)->Unit(benchmark::kMillisecond);
+
 double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }

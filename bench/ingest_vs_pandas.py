@@ -4,14 +4,18 @@
 Writes a CSV of 1,000,000 rows (16 float columns of random normals printed with 6 decimals and
 4 categorical columns of short strings with 10 to 50 levels) into a temporary directory, then
 times Kiln (`ingest_bench --file`: read, tokenize and infer into a typed frame, one thread) and
-`pandas.read_csv` on it, best of three each, and prints both, the throughput and the ratio.
+`pandas.read_csv` on it in turns, one read each per round, so that both meet the same moments of a
+busy machine. Kiln reads in a fresh process each round, as `kiln data add` does; pandas reads in
+this process, where later rounds reuse memory the earlier ones freed. Prints every round, then
+the best and the median of each, the throughput and the ratios.
 
-Usage: /usr/bin/python3 bench/ingest_vs_pandas.py --kiln-bench build-csv-rel/bench/ingest_bench
+Usage: /usr/bin/python3 bench/ingest_vs_pandas.py --kiln-bench build-release/bench/ingest_bench
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,33 +45,31 @@ def write_csv(path, rows, seed):
             out.write("\n")
 
 
-def time_pandas(path, repeats):
-    """Best wall time and best CPU time of `repeats` reads, in seconds."""
-    best_wall = best_cpu = float("inf")
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        frame = pd.read_csv(path)
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-        assert frame.shape[1] == FLOAT_COLUMNS + len(LEVELS)
-        del frame
-    return best_wall, best_cpu
+def read_pandas(path):
+    """Wall and CPU seconds of one read."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    frame = pd.read_csv(path)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert frame.shape[1] == FLOAT_COLUMNS + len(LEVELS)
+    del frame
+    return wall, cpu
 
 
-def time_kiln(binary, path, repeats):
-    """Best wall time and best CPU time of `repeats` reads, in seconds."""
-    out = subprocess.run([binary, "--file", path, "--repeat", str(repeats)], check=True,
+def read_kiln(binary, path):
+    """Wall and CPU seconds of one read, in a fresh process."""
+    out = subprocess.run([binary, "--file", path, "--repeat", "1", "--stream-only"], check=True,
                          capture_output=True, text=True).stdout
     result = json.loads(out)
+    assert result["cols"] == FLOAT_COLUMNS + len(LEVELS)
     return result["seconds"], result["cpu_seconds"]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kiln-bench", default="build-csv-rel/bench/ingest_bench",
+    parser.add_argument("--kiln-bench", default="build-release/bench/ingest_bench",
                         help="path to the ingest_bench binary (a Release build)")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -77,16 +79,27 @@ def main():
         path = os.path.join(tmp, "ingest.csv")
         write_csv(path, args.rows, args.seed)
         mb = os.path.getsize(path) / 1e6
-        kiln, kiln_cpu = time_kiln(args.kiln_bench, path, args.repeats)
-        pandas, pandas_cpu = time_pandas(path, args.repeats)
+        print(f"file: {args.rows:,} rows x {FLOAT_COLUMNS + len(LEVELS)} columns, {mb:.1f} MB; "
+              f"{args.rounds} rounds, Kiln then pandas in each")
+        kiln, pandas = [], []
+        for round_number in range(1, args.rounds + 1):
+            kiln.append(read_kiln(args.kiln_bench, path))
+            pandas.append(read_pandas(path))
+            print(f"round {round_number}: kiln {kiln[-1][0]:.3f} s, pandas {pandas[-1][0]:.3f} s, "
+                  f"ratio {pandas[-1][0] / kiln[-1][0]:.1f}x")
 
-    print(f"file: {args.rows:,} rows x {FLOAT_COLUMNS + len(LEVELS)} columns, {mb:.1f} MB; "
-          f"best of {args.repeats}")
-    print(f"kiln   (1 thread, ReadCsv + InferFrame): {kiln:6.3f} s  {mb / kiln:7.1f} MB/s  "
-          f"(CPU {kiln_cpu:.3f} s)")
-    print(f"pandas (read_csv, pandas {pd.__version__}):   {pandas:6.3f} s  {mb / pandas:7.1f} MB/s  "
-          f"(CPU {pandas_cpu:.3f} s)")
-    print(f"ratio (pandas / kiln): {pandas / kiln:.1f}x wall, {pandas_cpu / kiln_cpu:.1f}x CPU")
+    def summary(name, runs):
+        walls = [wall for wall, _ in runs]
+        cpus = [cpu for _, cpu in runs]
+        best, median = min(walls), statistics.median(walls)
+        print(f"{name} best {best:6.3f} s {mb / best:7.1f} MB/s (CPU {min(cpus):.3f} s), "
+              f"median {median:6.3f} s {mb / median:7.1f} MB/s")
+        return best, median
+
+    kiln_best, kiln_median = summary("kiln   (1 thread, streamed read):", kiln)
+    pandas_best, pandas_median = summary(f"pandas (read_csv, {pd.__version__}):      ", pandas)
+    print(f"ratio (pandas / kiln): {pandas_best / kiln_best:.1f}x best against best, "
+          f"{pandas_median / kiln_median:.1f}x median against median")
 
 
 if __name__ == "__main__":

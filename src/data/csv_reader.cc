@@ -306,8 +306,7 @@ class Tokenizer {
   // What CollectStops notes about a chunk besides its stops, when asked to.
   struct ChunkShape {
     size_t line_feeds = 0;
-    bool quotes = false;       // a '"' anywhere
-    bool returns = false;      // a CR anywhere
+    bool odd = false;          // a '"' or a CR anywhere
     bool edge_spaces = false;  // with trimming: a space that starts or ends a field
   };
 
@@ -324,6 +323,7 @@ class Tokenizer {
   BlockMasks OtherMasks(size_t at) const;
   template <bool kShape>
   size_t CollectStops(size_t begin, size_t end, ChunkShape* shape);
+  bool HasEdgeSpaces(size_t begin, size_t end) const;
   size_t PlainRowCount(size_t pos, size_t cols, size_t count, const ChunkShape& shape) const;
   Status ReadQuoted(size_t quote, size_t field_number, std::string_view* value, size_t* stop);
   size_t NextStop(size_t from);
@@ -519,28 +519,50 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end, ChunkShape* shape) {
   stops_[0] = std::numeric_limits<uint32_t>::max();
   uint32_t* out = stops_.data() + 1;
   size_t count = 0;
-  uint64_t before_stops = uint64_t{1} << 63;  // the chunk starts a field, as after a stop
-  uint64_t before_spaces = 0;
-  uint64_t quotes = 0;
-  uint64_t returns = 0;
-  uint64_t edge_spaces = 0;
   size_t line_feeds = 0;
+  bool odd = false;     // a quote or a CR
+  bool spaced = false;  // a space, when trimming
+#if defined(__SSE2__)
+  constexpr bool kVectorShape = true;
+  // Full blocks load their bytes once and keep the rare characters as running vector ORs, read
+  // once per chunk: two movemasks a 16-byte step rather than six.
+  __m128i odd_bytes = _mm_setzero_si128();
+  __m128i space_bytes = _mm_setzero_si128();
+  const __m128i delimiter = _mm_set1_epi8(delimiter_);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i space = _mm_set1_epi8(trim_ ? ' ' : '\n');  // LFs are stops anyway
+#else
+  constexpr bool kVectorShape = false;
+#endif
   for (size_t block = begin; block < end; block += 64) {
     const uint64_t valid = end - block < 64 ? (uint64_t{1} << (end - block)) - 1 : ~uint64_t{0};
-    uint64_t bits = Mask(block) & valid;
-    if constexpr (kShape) {
-      const BlockMasks masks = OtherMasks(block);
-      line_feeds += static_cast<size_t>(std::popcount(masks.line_feeds & valid));
-      quotes |= masks.quotes & valid;
-      returns |= masks.returns & valid;
-      if (trim_) {
-        const uint64_t spaces = masks.spaces & valid;
-        // A space just after a stop starts a field; one just before a stop ends one.
-        edge_spaces |= spaces & ((bits << 1) | (before_stops >> 63));
-        edge_spaces |= (spaces & (bits >> 1)) | ((before_spaces >> 63) & bits & 1);
-        before_spaces = spaces;
+    uint64_t bits = 0;
+    if (kShape && kVectorShape && end - block >= 64) {
+#if defined(__SSE2__)
+      uint64_t feeds = 0;
+      for (int i = 0; i < 4; ++i) {
+        const char* const p = text_.data() + block + 16 * i;
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i is_lf = _mm_cmpeq_epi8(v, lf);
+        const __m128i is_cr = _mm_cmpeq_epi8(v, cr);
+        const __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_or_si128(is_lf, is_cr));
+        odd_bytes = _mm_or_si128(odd_bytes, _mm_or_si128(is_cr, _mm_cmpeq_epi8(v, quote)));
+        space_bytes = _mm_or_si128(space_bytes, _mm_cmpeq_epi8(v, space));
+        bits |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(hit))) << (16 * i);
+        feeds |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(is_lf))) << (16 * i);
       }
-      before_stops = bits;
+      line_feeds += static_cast<size_t>(std::popcount(feeds));
+#endif
+    } else {
+      bits = Mask(block) & valid;
+      if constexpr (kShape) {
+        const BlockMasks masks = OtherMasks(block);
+        line_feeds += static_cast<size_t>(std::popcount(masks.line_feeds & valid));
+        odd |= ((masks.quotes | masks.returns) & valid) != 0;
+        spaced |= trim_ && (masks.spaces & valid) != 0;
+      }
     }
     const auto offset = static_cast<uint32_t>(block - begin);
     // Eight slots are written whatever the block holds, and the count moves by the number of
@@ -561,12 +583,34 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end, ChunkShape* shape) {
     count += stops;
   }
   if constexpr (kShape) {
+#if defined(__SSE2__)
+    odd |= _mm_movemask_epi8(odd_bytes) != 0;
+    spaced |= trim_ && _mm_movemask_epi8(space_bytes) != 0;
+#endif
     shape->line_feeds = line_feeds;
-    shape->quotes = quotes != 0;
-    shape->returns = returns != 0;
-    shape->edge_spaces = edge_spaces != 0;
+    shape->odd = odd;
+    // Spaces inside fields are common ("New York"); only those at a field's edge need trimming.
+    shape->edge_spaces = !odd && spaced && HasEdgeSpaces(begin, end);
   }
   return count;
+}
+
+// Whether a field in [begin, end) starts or ends with a space; the chunk starts a field.
+bool Tokenizer::HasEdgeSpaces(size_t begin, size_t end) const {
+  uint64_t before_stops = uint64_t{1} << 63;  // as if a stop ended the previous block
+  uint64_t before_spaces = 0;
+  uint64_t edge_spaces = 0;
+  for (size_t block = begin; block < end; block += 64) {
+    const uint64_t valid = end - block < 64 ? (uint64_t{1} << (end - block)) - 1 : ~uint64_t{0};
+    const uint64_t bits = Mask(block) & valid;
+    const uint64_t spaces = OtherMasks(block).spaces & valid;
+    // A space just after a stop starts a field; one just before a stop ends one.
+    edge_spaces |= spaces & ((bits << 1) | (before_stops >> 63));
+    edge_spaces |= (spaces & (bits >> 1)) | ((before_spaces >> 63) & bits & 1);
+    before_stops = bits;
+    before_spaces = spaces;
+  }
+  return edge_spaces != 0;
 }
 
 // The number of complete rows in the chunk at `pos` when all of them are plain rows of `cols`
@@ -577,8 +621,8 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end, ChunkShape* shape) {
 size_t Tokenizer::PlainRowCount(size_t pos, size_t cols, size_t count,
                                 const ChunkShape& shape) const {
   const size_t rows = shape.line_feeds;
-  if (shape.quotes || shape.returns || shape.edge_spaces || cols < 2 || rows == 0 ||
-      rows * cols > count || max_field_ < kFastChunk) {
+  if (shape.odd || shape.edge_spaces || cols < 2 || rows == 0 || rows * cols > count ||
+      max_field_ < kFastChunk) {
     return 0;
   }
   const char* p = text_.data() + pos;

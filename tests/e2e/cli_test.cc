@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,35 @@ TEST_F(CliTest, MissingFileIsAUsageErrorThatRegistersNothing) {
   EXPECT_NE(r.out.find("/nonexistent/file.csv"), std::string::npos) << r.out;
   auto list = RunCommand(Kiln(dir_, "--json data list"));
   EXPECT_TRUE(Json(list.out)["datasets"].empty()) << list.out;
+}
+
+// The broken-input corpus through the binary: every file, and a 10 MB field, is a data error
+// (exit 2) whose message names the file, the line and the column, and leaves the store as it was:
+// no dataset, no artifact, no audit entry.
+TEST_F(CliTest, EveryBrokenFileIsADataErrorThatRegistersNothing) {
+  const std::filesystem::path corpus =
+      testing::SourceDir() / "tests" / "data" / "fixtures" / "broken";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus))
+    files.push_back(entry.path());
+  const std::filesystem::path huge = dir_ / "huge_field.csv";
+  WriteFile(huge, "id,blob\n1,small\n2," + std::string(10u << 20, 'x') + "\n");
+  files.push_back(huge);
+  ASSERT_GE(files.size(), 10u);
+  const auto audit_before = Json(RunCommand(Kiln(dir_, "--json audit verify")).out);
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.string());
+    auto r = RunCommand(Kiln(dir_, "--json data add " + file.string() + " --name broken"));
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find(file.string()), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("line "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("column "), std::string::npos) << r.out;
+  }
+  auto list = RunCommand(Kiln(dir_, "--json data list"));
+  EXPECT_TRUE(Json(list.out)["datasets"].empty()) << list.out;
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / ".kiln" / "artifacts"));
+  const auto audit_after = Json(RunCommand(Kiln(dir_, "--json audit verify")).out);
+  EXPECT_EQ(audit_after, audit_before);
 }
 
 TEST_F(CliTest, OutsideAProjectSaysHowToCreateOne) {

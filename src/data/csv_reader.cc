@@ -327,6 +327,7 @@ class Tokenizer {
   size_t PlainRowCount(size_t pos, size_t cols, size_t count, const ChunkShape& shape) const;
   Status ReadQuoted(size_t quote, size_t field_number, std::string_view* value, size_t* stop);
   size_t NextStop(size_t from);
+  const char* BlockAt(size_t at, char (&tail)[64]) const;
   uint64_t Mask(size_t at) const;
   size_t SkipLineBreak(size_t at);
   void CountLineBreaks(size_t begin, size_t end);
@@ -361,16 +362,21 @@ class Tokenizer {
   const char* columns_origin_ = "the header";
 };
 
-// Bit i is set when text_[at + i] is the delimiter, LF or CR.
-uint64_t Tokenizer::Mask(size_t at) const {
+// 64 readable bytes from text_[at]: the text itself, or, near its end, what is left of it copied
+// into `tail` and padded with NULs.
+const char* Tokenizer::BlockAt(size_t at, char (&tail)[64]) const {
   const char* p = text_.data() + at;
   const size_t available = text_.size() - at;
+  if (available >= 64) return p;
+  std::memset(tail, 0, sizeof tail);
+  std::memcpy(tail, p, available);
+  return tail;
+}
+
+// Bit i is set when text_[at + i] is the delimiter, LF or CR.
+uint64_t Tokenizer::Mask(size_t at) const {
   alignas(16) char tail[64];
-  if (available < 64) {
-    std::memset(tail, 0, sizeof tail);
-    std::memcpy(tail, p, available);
-    p = tail;
-  }
+  const char* p = BlockAt(at, tail);
 #if defined(__SSE2__)
   const __m128i delimiter = _mm_set1_epi8(delimiter_);
   const __m128i lf = _mm_set1_epi8('\n');
@@ -394,14 +400,8 @@ uint64_t Tokenizer::Mask(size_t at) const {
 }
 
 Tokenizer::BlockMasks Tokenizer::OtherMasks(size_t at) const {
-  const char* p = text_.data() + at;
-  const size_t available = text_.size() - at;
   alignas(16) char tail[64];
-  if (available < 64) {
-    std::memset(tail, 0, sizeof tail);
-    std::memcpy(tail, p, available);
-    p = tail;
-  }
+  const char* p = BlockAt(at, tail);
   BlockMasks masks{};
 #if defined(__SSE2__)
   const __m128i lf = _mm_set1_epi8('\n');

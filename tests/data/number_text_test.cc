@@ -52,14 +52,19 @@ TEST(NumberText, PlainDecimalsOfEveryShapeMatchStrtod) {
   }
 }
 
+// 0 to 18 characters drawn from `alphabet`.
+std::string RandomText(std::mt19937_64& rng, const std::string& alphabet) {
+  const size_t length = rng() % 19;
+  std::string s;
+  for (size_t k = 0; k < length; ++k) s += alphabet[rng() % alphabet.size()];
+  return s;
+}
+
 TEST(NumberText, RandomTextIsReadOnlyWhenTheGeneralParserReadsIt) {
   std::mt19937_64 rng(5);
   const std::string alphabet = "0123456789012345678901234567890123456789..--++eE ,xn";
   for (int i = 0; i < 300000; ++i) {
-    const size_t length = rng() % 19;
-    std::string s;
-    for (size_t k = 0; k < length; ++k) s += alphabet[rng() % alphabet.size()];
-    ExpectSameAsSlowPath(s);
+    ExpectSameAsSlowPath(RandomText(rng, alphabet));
   }
   for (const char* s : {"",
                         ".",
@@ -127,9 +132,7 @@ TEST(NumberText, QuickDecimalsAreExactAndOnlyPlainShortOnes) {
   const std::string alphabet = "01234567890123456789012345678901234567890123456789..--++eE x";
   for (int i = 0; i < 300000; ++i) {
     // Values are read from a buffer with room after them, as in a file.
-    const size_t length = rng() % 19;
-    std::string s;
-    for (size_t k = 0; k < length; ++k) s += alphabet[rng() % alphabet.size()];
+    const std::string s = RandomText(rng, alphabet);
     const std::string buffer = s + std::string(32, ',');
     const std::string_view v(buffer.data(), s.size());
     const size_t min_length = 1 + rng() % 4;

@@ -525,7 +525,7 @@ size_t Tokenizer::CollectStops(size_t begin, size_t end, ChunkShape* shape) {
 #if defined(__SSE2__)
   constexpr bool kVectorShape = true;
   // Full blocks load their bytes once and keep the rare characters as running vector ORs, read
-  // once per chunk: two movemasks a 16-byte step rather than six.
+  // once per chunk: two movemasks a 16-byte step rather than five.
   __m128i odd_bytes = _mm_setzero_si128();
   __m128i space_bytes = _mm_setzero_si128();
   const __m128i delimiter = _mm_set1_epi8(delimiter_);

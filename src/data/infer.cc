@@ -169,11 +169,12 @@ class PlainCells {
 //
 // Floats take two passes. The first reads every value that is a short plain decimal (see
 // ParseQuickDecimalParts), nearly all of a numeric column's values, in a loop that does nothing
-// else and branches on nothing in the data, and lists the others; the second reads those one by
-// one with every rule: missing-value tokens, longer decimals, exponents, inf, nan. A value the
-// first pass reads is never a missing-value token, since it is longer than any token that looks
-// like a number. Each value is read as numerator and denominator and divided last, a pair at a
-// time: a division per value inside the parsing loop would hold the loop back by its latency.
+// else and whose branches (on a value's length and page) nearly always go the same way, and lists
+// the others; the second reads those one by one with every rule: missing-value tokens, longer
+// decimals, exponents, inf, nan. A value the first pass reads is never a missing-value token,
+// since it is longer than any token that looks like a number. Each value is read as numerator and
+// denominator and divided last, a pair at a time: a division per value inside the parsing loop
+// would hold the loop back by its latency.
 
 // The first pass, apart so that it has the registers to itself: values [begin, begin + count)
 // into numerators and denominators; returns how many it leaves, listed in `others`.

@@ -2,7 +2,8 @@
 // error; neither may crash, hang or read out of bounds. The first byte picks reader options so
 // that forced delimiters, forced headers, untrimmed fields and small field limits are covered.
 // The streamed read (ReadCsvFrame, what `kiln data add` uses) must agree with the two steps:
-// the same frame, or the same error.
+// the same frame, or the same error; bit 6 of the first byte has it convert columns on two
+// threads.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   kiln::CsvOptions options;
+  int threads = 1;
   if (size > 0) {
     const uint8_t knobs = data[0];
     static constexpr char kDelimiters[] = {0, ',', ';', '\t'};
@@ -20,12 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.header = static_cast<int>((knobs >> 2) % 3) - 1;
     options.trim_spaces = (knobs & 16) == 0;
     if (knobs & 32) options.max_field_bytes = 16;
+    threads = (knobs & 64) ? 2 : 1;
     ++data;
     --size;
   }
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   kiln::InferOptions infer;
   infer.max_categories = 4;
+  infer.threads = threads;
   auto streamed = kiln::ReadCsvFrame(bytes, options, infer, "fuzz.csv", nullptr);
 
   auto table = kiln::ReadCsv(bytes, options, "fuzz.csv", nullptr);

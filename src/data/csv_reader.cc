@@ -298,6 +298,9 @@ class Tokenizer {
   Status ReadWindow(size_t pos, size_t cols, PlainRows* block, TableSink& sink, size_t* next);
   // What fixed the number of columns, for ragged-row messages: "the header" or "the first row".
   void set_columns_origin(const char* origin) { columns_origin_ = origin; }
+  // Hands over the stop list of the last plain block (the one its `ends` point into) for
+  // `spare`, so that the block stays valid while later chunks are read.
+  void SwapStops(std::vector<uint32_t>* spare) { stops_.swap(*spare); }
 
  private:
   // Bytes scanned at a time by the fast path; its stop list then stays in the L2 cache.
@@ -946,12 +949,18 @@ void ReserveColumns(RawTable* table, size_t bytes, const SampleSink& sample) {
 // chunks of very short rows.
 constexpr size_t kChunkRows = 2048;
 
-// The streamed read behind ReadCsvFrame: tokenizes a chunk of rows, converts it while its text
-// is in cache, and goes on with the next. A chunk of plain rows goes to the columns as the
-// offsets of its delimiters, with no view per cell; any other as a table of views, whose storage
-// the next chunk reuses. nullopt whenever anything is out of the ordinary (a
-// malformed file, a column that needs every cell at once); the caller then takes the
-// whole-table path, which gives the same frame or the precise error.
+// With more than one thread, plain chunks gather into windows of this many (2 MiB), whose
+// columns are then converted side by side, each by one thread.
+constexpr size_t kWindowChunks = 64;
+
+}  // namespace
+
+namespace csv_internal {
+
+// Tokenizes a chunk of rows, converts it while its text is in cache, and goes on with the next.
+// A chunk of plain rows goes to the columns as the offsets of its delimiters, with no view per
+// cell; any other as a table of views, whose storage the next chunk reuses. With
+// infer.threads > 1, plain chunks are converted a window at a time, columns side by side.
 std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& options,
                                     const InferOptions& infer, const std::string& source_name,
                                     const ProgressFn& progress) {
@@ -989,6 +998,15 @@ std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& op
   chunk.cells.resize(cols);
   for (auto& column : chunk.cells) column.reserve(kChunkRows);
 
+  const int threads = std::max(infer.threads, 1);
+  std::vector<PlainRows> window;
+  std::vector<std::vector<uint32_t>> window_stops(threads > 1 ? kWindowChunks : 0);
+  const auto flush = [&] {
+    const bool ok = window.empty() || stream->ConsumePlainWindow(window, threads);
+    window.clear();
+    return ok;
+  };
+
   size_t pos = header ? sample.ends().front() : 0;
   tokenizer.Seek(pos);
   if (!header) tokenizer.set_columns_origin("the first row");
@@ -1007,17 +1025,26 @@ std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& op
     if (!tokenizer.ReadWindow(pos, cols, &block, sink, &next).ok()) return std::nullopt;
     // Records end at line breaks, so a UTF-8 sequence never straddles `next`.
     if (!check_to(next)) return std::nullopt;
-    if (block.rows > 0 && !stream->ConsumePlain(block)) return std::nullopt;
-    if (chunk.rows() > 0 && !stream->Consume(chunk)) return std::nullopt;
+    if (block.rows > 0) {
+      if (threads > 1) {
+        tokenizer.SwapStops(&window_stops[window.size()]);
+        window.push_back(block);
+        if (window.size() == kWindowChunks && !flush()) return std::nullopt;
+      } else if (!stream->ConsumePlain(block)) {
+        return std::nullopt;
+      }
+    }
+    // Rows are converted in file order: the window's first.
+    if (chunk.rows() > 0 && !(flush() && stream->Consume(chunk))) return std::nullopt;
     pos = next;
   }
-  if (!check_to(text.size())) return std::nullopt;
+  if (!flush() || !check_to(text.size())) return std::nullopt;
   std::optional<Frame> frame = stream->Finish();
   if (frame && progress) progress(text.size(), text.size());
   return frame;
 }
 
-}  // namespace
+}  // namespace csv_internal
 
 char SniffDelimiter(std::string_view bytes) {
   const std::string_view text = StripBom(bytes);
@@ -1095,10 +1122,9 @@ Result<RawTable> ReadCsv(std::string_view bytes, const CsvOptions& options,
 Result<Frame> ReadCsvFrame(std::string_view bytes, const CsvOptions& options,
                            const InferOptions& infer, const std::string& source_name,
                            const ProgressFn& progress) {
-  if (infer.threads <= 1) {
-    std::optional<Frame> frame = StreamCsvFrame(bytes, options, infer, source_name, progress);
-    if (frame) return std::move(*frame);
-  }
+  std::optional<Frame> frame =
+      csv_internal::StreamCsvFrame(bytes, options, infer, source_name, progress);
+  if (frame) return std::move(*frame);
   KILN_ASSIGN_OR_RETURN(RawTable table, ReadCsv(bytes, options, source_name, progress));
   return InferFrame(table, infer);
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,15 +41,24 @@ Result<RawTable> ReadCsv(std::string_view bytes, const CsvOptions& options,
 Result<RawTable> ReadCsvFile(const std::string& path, const CsvOptions& options,
                              const ProgressFn& progress);
 
-// ReadCsv followed by InferFrame, giving the same frame, but (with infer.threads <= 1) in one
-// streamed pass that converts each chunk of rows while its text is in cache and never builds the
-// whole table of cells: about twice as fast on large numeric files. Files the stream cannot
-// decide chunk by chunk (free text, booleans, datetimes, errors) take the two-step path.
+// ReadCsv followed by InferFrame, giving the same frame, but in one streamed pass that converts
+// each chunk of rows while its text is in cache and never builds the whole table of cells: about
+// twice as fast on large numeric files. With infer.threads > 1, columns convert side by side.
+// Files the stream cannot decide chunk by chunk (free text, booleans, datetimes, errors) take
+// the two-step path.
 Result<Frame> ReadCsvFrame(std::string_view bytes, const CsvOptions& options,
                            const InferOptions& infer, const std::string& source_name,
                            const ProgressFn& progress);
 Result<Frame> ReadCsvFileFrame(const std::string& path, const CsvOptions& options,
                                const InferOptions& infer, const ProgressFn& progress);
+
+namespace csv_internal {
+// The streamed pass of ReadCsvFrame alone, for tests: nullopt wherever ReadCsvFrame falls back to
+// the two-step path (a malformed file, a column that needs every cell at once).
+std::optional<Frame> StreamCsvFrame(std::string_view bytes, const CsvOptions& options,
+                                    const InferOptions& infer, const std::string& source_name,
+                                    const ProgressFn& progress);
+}  // namespace csv_internal
 
 // The delimiter ReadCsv would choose for `bytes`: the candidate (, ; tab |) that splits the first
 // records into the most equal, largest number of fields; ',' when none splits them.

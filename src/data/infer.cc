@@ -32,6 +32,7 @@
 
 #include <fmt/ranges.h>
 
+#include "core/parallel.h"
 #include "core/text_distance.h"
 #include "data/datetime.h"
 #include "data/number_text.h"
@@ -1003,6 +1004,32 @@ bool StreamingInference::ConsumePlain(const PlainRows& block) {
     }
   }
   st.rows += block.rows;
+  return true;
+}
+
+bool StreamingInference::ConsumePlainWindow(const std::vector<PlainRows>& blocks, int threads) {
+  State& st = *state_;
+  if (!st.streamable) return false;
+  const size_t cols = st.builders.size();
+  // Builders share nothing but the read-only matcher; a column that fails stops early, and the
+  // others' work is then thrown away with the stream.
+  (void)ParallelFor(cols, threads, [&](size_t c) {
+    ColumnBuilder& builder = *st.builders[c];
+    size_t rows_before = st.rows;
+    for (const PlainRows& block : blocks) {
+      builder.ConsumePlain(PlainCells(block, c, cols, st.matcher), rows_before);
+      if (!builder.Streamable()) break;
+      rows_before += block.rows;
+    }
+    return Status::Ok();
+  });
+  for (const auto& builder : st.builders) {
+    if (!builder->Streamable()) {
+      st.streamable = false;
+      return false;
+    }
+  }
+  for (const PlainRows& block : blocks) st.rows += block.rows;
   return true;
 }
 

@@ -66,6 +66,10 @@ class StreamingInference {
   // Converts the next rows from a plain block, whose text must outlive Finish. Chunks and
   // blocks may alternate.
   bool ConsumePlain(const PlainRows& block);
+  // ConsumePlain for consecutive blocks, converting the columns side by side on up to `threads`
+  // threads, each column over all the blocks by one thread. The same frame as one block at a
+  // time.
+  bool ConsumePlainWindow(const std::vector<PlainRows>& blocks, int threads);
   std::optional<Frame> Finish();
 
  private:

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -37,6 +38,21 @@ void ExpectSameFrame(const std::string& text, const InferOptions& infer = {}) {
     EXPECT_EQ(two_step->column(c).type, streamed->column(c).type) << two_step->column(c).name;
   }
   EXPECT_EQ(ContentHash(*two_step), ContentHash(*streamed));
+
+  // Columns converted side by side: the stream gives the same frame, or falls back where the
+  // one-thread stream does.
+  InferOptions parallel = infer;
+  parallel.threads = 3;
+  const std::optional<Frame> one = csv_internal::StreamCsvFrame(text, {}, infer, "t.csv", nullptr);
+  const std::optional<Frame> side_by_side =
+      csv_internal::StreamCsvFrame(text, {}, parallel, "t.csv", nullptr);
+  ASSERT_EQ(one.has_value(), side_by_side.has_value());
+  if (one) {
+    EXPECT_EQ(ContentHash(*one), ContentHash(*side_by_side));
+  }
+  Result<Frame> threaded = ReadCsvFrame(text, {}, parallel, "t.csv", nullptr);
+  ASSERT_TRUE(threaded.ok()) << threaded.status().message();
+  EXPECT_EQ(ContentHash(*two_step), ContentHash(*threaded));
 }
 
 // Enough rows that the stream takes many chunks.
@@ -152,6 +168,29 @@ TEST(StreamedRead, PlainStretchesBetweenOddRowsMatch) {
     SCOPED_TRACE(seed);
     ExpectSameFrame(text);
   }
+}
+
+// Enough plain rows for several windows of chunks converted side by side, with a column that
+// widens from integers to floats in the last window, odd rows between windows, and a column that
+// turns to text late (the stream then falls back, with any number of threads).
+TEST(StreamedRead, WindowsConvertedSideBySideMatch) {
+  const auto rows = [](bool text_late) {
+    return "i,f,c,n\n" + ManyRows(220000, [text_late](size_t r, std::mt19937_64& rng) {
+             if (r == 100000) return std::string("\"1\",2.5,\"k1\",3\n");
+             if (r == 150000) return std::string("NA,,k5,\n");
+             const std::string widened = r == 210000 ? "0.5" : std::to_string(r % 1000);
+             const std::string last = text_late && r == 215000 ? "oops" : std::to_string(r % 7);
+             return fmt::format("{},{}.{:03d},k{},{}\n", widened,
+                                static_cast<int>(rng() % 200) - 100, rng() % 1000, rng() % 40,
+                                last);
+           });
+  };
+  const std::string plain = rows(false);
+  InferOptions parallel;
+  parallel.threads = 2;
+  EXPECT_TRUE(csv_internal::StreamCsvFrame(plain, {}, parallel, "t.csv", nullptr).has_value());
+  ExpectSameFrame(plain);
+  ExpectSameFrame(rows(true));
 }
 
 // A missing-value token that looks like a number is missing wherever it stands, although

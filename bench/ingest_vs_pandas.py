@@ -9,9 +9,11 @@ busy machine. Each read runs in a fresh process, as `kiln data add` does, and on
 timed (not the start of the process or the import of pandas): a fresh process writes its output
 into fresh memory, which on some virtual machines costs as much as the parsing, and a reader
 repeated in one process would reuse memory its earlier reads freed. The order alternates from one
-round to the next, so that neither reader always follows the other. A first, untimed round reads
-the file once with each, so that neither meets the memory the writing of the file just freed.
-Prints every round, then the best and the median of each, the throughput and the ratios.
+round to the next, so that neither reader always follows the other; Kiln converting columns on
+several threads (--kiln-threads) is timed last in each round, apart from the single-threaded
+comparison. A first, untimed round reads the file once with each, so that neither meets the
+memory the writing of the file just freed. Prints every round, then the best and the median of
+each, the throughput and the ratios.
 
 Usage: /usr/bin/python3 bench/ingest_vs_pandas.py --kiln-bench build-release/bench/ingest_bench
 """
@@ -66,10 +68,10 @@ def read_pandas_fresh(path):
     return result["seconds"], result["cpu_seconds"]
 
 
-def read_kiln(binary, path):
+def read_kiln(binary, path, threads=1):
     """Wall and CPU seconds of one read, in a fresh process."""
-    out = subprocess.run([binary, "--file", path, "--repeat", "1", "--stream-only"], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run([binary, "--file", path, "--repeat", "1", "--stream-only", "--threads",
+                          str(threads)], check=True, capture_output=True, text=True).stdout
     result = json.loads(out)
     assert result["cols"] == FLOAT_COLUMNS + len(LEVELS)
     return result["seconds"], result["cpu_seconds"]
@@ -82,6 +84,9 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kiln-threads", type=int, default=min(os.cpu_count() or 1, 4),
+                        help="also time Kiln converting columns on this many threads, after the "
+                             "single-threaded pair in each round (1: not)")
     parser.add_argument("--pandas-once", metavar="CSV",
                         help="read CSV once with pandas, print the seconds as JSON and exit")
     args = parser.parse_args()
@@ -100,7 +105,7 @@ def main():
               f"{args.rounds} rounds, each reader in a fresh process, alternating which goes first")
         read_kiln(args.kiln_bench, path)  # the untimed round
         read_pandas_fresh(path)
-        kiln, pandas = [], []
+        kiln, pandas, kiln_threaded = [], [], []
         for round_number in range(1, args.rounds + 1):
             if round_number % 2:
                 kiln.append(read_kiln(args.kiln_bench, path))
@@ -108,8 +113,12 @@ def main():
             else:
                 pandas.append(read_pandas_fresh(path))
                 kiln.append(read_kiln(args.kiln_bench, path))
-            print(f"round {round_number}: kiln {kiln[-1][0]:.3f} s, pandas {pandas[-1][0]:.3f} s, "
-                  f"ratio {pandas[-1][0] / kiln[-1][0]:.1f}x")
+            line = (f"round {round_number}: kiln {kiln[-1][0]:.3f} s, pandas "
+                    f"{pandas[-1][0]:.3f} s, ratio {pandas[-1][0] / kiln[-1][0]:.1f}x")
+            if args.kiln_threads > 1:
+                kiln_threaded.append(read_kiln(args.kiln_bench, path, args.kiln_threads))
+                line += f"; kiln on {args.kiln_threads} threads {kiln_threaded[-1][0]:.3f} s"
+            print(line)
 
     def summary(name, runs):
         walls = [wall for wall, _ in runs]
@@ -123,6 +132,10 @@ def main():
     pandas_best, pandas_median = summary(f"pandas (read_csv, {pd.__version__}):      ", pandas)
     print(f"ratio (pandas / kiln): {pandas_best / kiln_best:.1f}x best against best, "
           f"{pandas_median / kiln_median:.1f}x median against median")
+    if kiln_threaded:
+        best, median = summary(f"kiln   ({args.kiln_threads} threads):             ", kiln_threaded)
+        print(f"ratio (pandas / kiln on {args.kiln_threads} threads): {pandas_best / best:.1f}x best "
+              f"against best, {pandas_median / median:.1f}x median against median")
 
 
 if __name__ == "__main__":

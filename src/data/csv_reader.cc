@@ -315,10 +315,8 @@ class Tokenizer {
 
   template <typename Sink>
   Status ReadRow(size_t* pos, Sink& sink);
-  template <typename Rows>
-  size_t ReadPlainRows(size_t pos, size_t cols, Rows& out, size_t* scanned_to);
-  template <typename Rows>
-  size_t ReadCollectedRows(size_t pos, size_t cols, size_t count, Rows& out);
+  size_t ReadPlainRows(size_t pos, size_t cols, ViewRows& out, size_t* scanned_to);
+  size_t ReadCollectedRows(size_t pos, size_t cols, size_t count, ViewRows& out);
   // Per 64-byte block, for ChunkShape: bit i is set when text_[at + i] is that character.
   struct BlockMasks {
     uint64_t line_feeds, returns, quotes, spaces;
@@ -640,16 +638,14 @@ size_t Tokenizer::PlainRowCount(size_t pos, size_t cols, size_t count,
 // at a time, so the work per field has no chain of dependent steps. Returns where it stopped: at
 // the first row it leaves to ReadRow (or the row cut by the chunk's end); `scanned_to` is the end
 // of the chunk it looked at.
-template <typename Rows>
-size_t Tokenizer::ReadPlainRows(size_t pos, size_t cols, Rows& out, size_t* scanned_to) {
+size_t Tokenizer::ReadPlainRows(size_t pos, size_t cols, ViewRows& out, size_t* scanned_to) {
   const size_t end = std::min(text_.size(), pos + kFastChunk);
   *scanned_to = end;
   return ReadCollectedRows(pos, cols, CollectStops<false>(pos, end, nullptr), out);
 }
 
 // ReadPlainRows over the `count` stops collected from `pos`.
-template <typename Rows>
-size_t Tokenizer::ReadCollectedRows(size_t pos, size_t cols, size_t count, Rows& out) {
+size_t Tokenizer::ReadCollectedRows(size_t pos, size_t cols, size_t count, ViewRows& out) {
   const char* p = text_.data();
   const uint32_t* stops = stops_.data() + 1;
   size_t row = pos;
